@@ -1,0 +1,308 @@
+"""``ProblemData``: everything the solver needs for one day, and nothing it does not.
+
+Immutable, in integer units (seconds, metres, litres), validated when built. Points that
+cannot be planned at all (too far from a road, unreachable, no truck of their kind today, a
+window no truck can meet) are set aside here with their reason, so the solver only sees
+servable points and nothing is lost.
+
+Location order in the matrices: ``0`` depot, ``1..L`` landfills, then the servable points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import EmissionSettings, Facilities, Facility, Fleet, Shift
+from .errors import InputError
+from .matrix import UNREACHABLE, TravelMatrix, unreachable_locations
+from .units import format_hhmm, m3_to_litres
+
+
+@dataclass(frozen=True)
+class PointData:
+    """One collection point as the solver sees it."""
+
+    id: str
+    name: str
+    kind: str
+    volume_m3: float
+    demand_l: int
+    service_s: int
+    ready_s: int
+    latest_s: int
+    lon: float
+    lat: float
+    kelurahan: str = ""
+    kecamatan: str = ""
+    node: int = -1
+    snap_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class VehicleData:
+    """One available truck with its type's limits."""
+
+    id: str
+    type_name: str
+    label: str
+    serves: tuple[str, ...]
+    capacity_l: int
+    containers_per_trip: int | None
+    max_trips: int
+    shift: Shift
+    fuel_km_per_l: float
+    idle_l_per_h: float
+    fixed_cost: int = 0
+    speed_factor: float = 1.0
+
+    def can_serve(self, point: PointData) -> bool:
+        """Whether this truck can empty ``point`` (kind and size)."""
+        return point.kind in self.serves and point.demand_l <= self.capacity_l
+
+
+@dataclass(frozen=True)
+class ProblemData:
+    """A day's routing problem in integer units.
+
+    ``time_s``/``dist_m`` are square over ``[depot, *landfills, *points]``.
+    ``excluded`` holds the points set aside before solving, with ``reasons`` by id;
+    ``not_due`` the points not scheduled on ``date``.
+    """
+
+    points: tuple[PointData, ...]
+    vehicles: tuple[VehicleData, ...]
+    depot: Facility
+    landfills: tuple[Facility, ...]
+    time_s: np.ndarray = field(repr=False)
+    dist_m: np.ndarray = field(repr=False)
+    date: dt.date = field(default_factory=dt.date.today)
+    excluded: tuple[PointData, ...] = ()
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    not_due: tuple[PointData, ...] = ()
+    co2_kg_per_l: float = 2.68
+    network_note: str = ""
+    synthetic_network: bool = False
+    matrix: TravelMatrix | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = 1 + len(self.landfills) + len(self.points)
+        if self.time_s.shape != (n, n) or self.dist_m.shape != (n, n):
+            raise InputError(f"problem matrices are {self.time_s.shape}, expected {(n, n)}")
+        if not self.vehicles:
+            raise InputError("problem has no available vehicle; mark fewer trucks unavailable")
+        if not self.landfills:
+            raise InputError("problem has no landfill; add one to the facilities file")
+        ids = [p.id for p in self.points]
+        if len(set(ids)) != len(ids):
+            raise InputError("problem: duplicate point ids")
+
+    @property
+    def num_locations(self) -> int:
+        """Depot + landfills + points."""
+        return 1 + len(self.landfills) + len(self.points)
+
+    def point_location(self, k: int) -> int:
+        """Matrix row of point ``k``."""
+        return 1 + len(self.landfills) + k
+
+    def landfill_location(self, k: int) -> int:
+        """Matrix row of landfill ``k``."""
+        return 1 + k
+
+    def replace(self, **changes: Any) -> ProblemData:
+        """Return a copy with some fields replaced (a what-if variant)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def all_point_ids(self) -> list[str]:
+        """Every point of the day: served candidates, set aside and not due."""
+        return [p.id for p in (*self.points, *self.excluded, *self.not_due)]
+
+
+def _point_from_row(row: Mapping[str, Any], volume_factor: float) -> PointData:
+    vol = float(row["volume_m3"]) * volume_factor
+    return PointData(
+        id=str(row["id"]),
+        name=str(row.get("name", row["id"])),
+        kind=str(row["kind"]),
+        volume_m3=round(vol, 3),
+        # A zero-volume point still counts as a pickup so that every route ends at the landfill.
+        demand_l=max(1, m3_to_litres(vol)),
+        service_s=int(row["service_s"]),
+        ready_s=int(row["ready_s"]),
+        latest_s=int(row["latest_s"]),
+        lon=float(row["lon"]),
+        lat=float(row["lat"]),
+        kelurahan=str(row.get("kelurahan", "")),
+        kecamatan=str(row.get("kecamatan", "")),
+        node=int(row.get("node", -1)),
+        snap_m=float(row.get("snap_m", 0.0)),
+    )
+
+
+def vehicles_from_fleet(fleet: Fleet) -> tuple[VehicleData, ...]:
+    """The available trucks of ``fleet`` in solver units."""
+    return tuple(
+        VehicleData(
+            id=t.id,
+            type_name=t.type.name,
+            label=t.type.label or t.type.name,
+            serves=tuple(t.type.serves),
+            capacity_l=m3_to_litres(t.type.capacity_m3),
+            containers_per_trip=t.type.containers_per_trip,
+            max_trips=t.type.max_landfill_trips,
+            shift=t.type.shift,
+            fuel_km_per_l=t.type.fuel_km_per_l,
+            idle_l_per_h=t.type.idle_l_per_h,
+            fixed_cost=t.type.fixed_cost_s,
+            speed_factor=t.type.speed_factor,
+        )
+        for t in fleet.trucks()
+    )
+
+
+def build_problem(
+    points: pd.DataFrame,
+    facilities: Facilities,
+    fleet: Fleet,
+    matrix: TravelMatrix,
+    *,
+    date: dt.date,
+    snap_issues: Mapping[str, str] | None = None,
+    not_due: pd.DataFrame | None = None,
+    volume_factor: float = 1.0,
+    emissions: EmissionSettings | None = None,
+    network_note: str = "",
+    synthetic_network: bool = False,
+) -> ProblemData:
+    """Assemble and check the day's problem.
+
+    ``matrix`` must cover the depot, every landfill and every point with a snapped node, by id.
+    Points are set aside with a reason when: too far from a road (``snap_issues``), unreachable
+    from or back to depot/landfill, no available truck can serve their kind, or no truck could
+    reach them inside their window and still unload and return within its shift.
+
+    Raises
+    ------
+    InputError
+        If a point's kind is served by no vehicle type of the fleet at all, or a point is larger
+        than every truck that serves its kind (both are data errors, not daily conditions).
+    """
+    if volume_factor <= 0:
+        raise InputError(f"volume_factor {volume_factor} must be positive")
+    all_types = fleet.types
+    vehicles = vehicles_from_fleet(fleet)
+    emissions = emissions or EmissionSettings()
+    snap_issues = dict(snap_issues or {})
+    rows = [_point_from_row(r, volume_factor) for r in points.to_dict("records")]
+    _check_fleet_covers(rows, all_types)
+    reasons: dict[str, str] = {}
+    for p in rows:
+        if p.id in snap_issues:
+            reasons[p.id] = "too far from a road: " + snap_issues[p.id]
+    anchors = [facilities.depot.id, *(lf.id for lf in facilities.landfills)]
+    reasons.update({k: v for k, v in unreachable_locations(matrix, anchors).items() if k not in reasons})
+    for p in rows:
+        if p.id in reasons:
+            continue
+        if not any(p.kind in v.serves for v in vehicles):
+            reasons[p.id] = (
+                f"fleet exhausted: no available truck serves kind '{p.kind}' today "
+                "(all such trucks are marked unavailable)"
+            )
+        elif not any(v.can_serve(p) for v in vehicles):
+            reasons[p.id] = (
+                f"capacity: {p.volume_m3:.2f} m³ is more than any available truck of kind "
+                f"'{p.kind}' holds today"
+            )
+    order = [facilities.depot.id, *(lf.id for lf in facilities.landfills)]
+    kept = [p for p in rows if p.id not in reasons]
+    for p in kept:
+        why = _window_infeasible(p, vehicles, matrix, facilities)
+        if why:
+            reasons[p.id] = why
+    kept = [p for p in kept if p.id not in reasons]
+    loc_ids = [*order, *(p.id for p in kept)]
+    idx = [matrix.position(i) for i in loc_ids]
+    time_s = matrix.time_s[np.ix_(idx, idx)].copy()
+    dist_m = matrix.dist_m[np.ix_(idx, idx)].copy()
+    if np.any(time_s >= UNREACHABLE):
+        raise AssertionError("unreachable pairs left among kept locations")  # guarded above
+    due_off = tuple(_point_from_row(r, volume_factor) for r in (not_due.to_dict("records") if not_due is not None else []))
+    return ProblemData(
+        points=tuple(kept),
+        vehicles=vehicles,
+        depot=facilities.depot,
+        landfills=tuple(facilities.landfills),
+        time_s=time_s,
+        dist_m=dist_m,
+        date=date,
+        excluded=tuple(p for p in rows if p.id in reasons),
+        reasons=reasons,
+        not_due=due_off,
+        co2_kg_per_l=emissions.co2_kg_per_l,
+        network_note=network_note,
+        synthetic_network=synthetic_network,
+        matrix=matrix,
+    )
+
+
+def _check_fleet_covers(rows: list[PointData], types: tuple[Any, ...]) -> None:
+    problems = []
+    for p in rows:
+        serving = [t for t in types if p.kind in t.serves]
+        if not serving:
+            problems.append(
+                f"collection point `{p.id}` is of kind '{p.kind}' but no vehicle type serves it; "
+                "add that kind to a vehicle type's `serves` or fix the point's kind"
+            )
+        elif p.volume_m3 > max(t.capacity_m3 for t in serving) + 1e-9:
+            cap = max(t.capacity_m3 for t in serving)
+            problems.append(
+                f"collection point `{p.id}` needs {p.volume_m3:.2f} m³ but the largest vehicle for "
+                f"'{p.kind}' holds {cap:.1f} m³; split it or add a larger vehicle"
+            )
+    if problems:
+        raise InputError(f"{len(problems)} collection point(s) no truck type can serve", problems)
+
+
+def _window_infeasible(
+    p: PointData, vehicles: tuple[VehicleData, ...], matrix: TravelMatrix, facilities: Facilities
+) -> str:
+    """A reason if no truck could serve ``p`` alone within its window and shift, else ``""``."""
+    i = matrix.position(p.id)
+    d = matrix.position(facilities.depot.id)
+    best_late = None
+    for v in vehicles:
+        if not v.can_serve(p):
+            continue
+        arrive = v.shift.start_s + int(matrix.time_s[d, i] / v.speed_factor)
+        start = max(arrive, p.ready_s)
+        latest = p.latest_s if p.latest_s >= 0 else v.shift.end_s
+        if start > latest:
+            best_late = start if best_late is None else min(best_late, start)
+            continue
+        for lf in facilities.landfills:
+            li = matrix.position(lf.id)
+            at_lf = max(start + p.service_s + int(matrix.time_s[i, li] / v.speed_factor), lf.opens_s)
+            if at_lf > lf.closes_s:
+                continue
+            back = at_lf + lf.unload_s + int(matrix.time_s[li, d] / v.speed_factor)
+            if back <= v.shift.end_s:
+                return ""
+    if best_late is not None:
+        return (
+            f"window: the earliest a truck can get there is {format_hhmm(best_late)}, after its "
+            f"latest time {format_hhmm(p.latest_s)}; widen the window or start a shift earlier"
+        )
+    return (
+        "window: no truck can collect it, unload at an open landfill and be back before its shift "
+        "ends; check the point's window, the landfill hours and the shift"
+    )

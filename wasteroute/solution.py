@@ -1,0 +1,549 @@
+"""A solved day: routes, trips, visits, unassigned points with reasons, KPIs, checks, exports.
+
+A :class:`Solution` is built from the solver's visit sequences and the
+:class:`~wasteroute.problem.ProblemData` alone; everything else (legs, loads, KPIs) is derived
+here, and :meth:`Solution.validate` re-checks every constraint without OR-Tools.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import ValidationError
+from .problem import PointData, ProblemData, VehicleData
+from .units import LITRES_PER_M3, format_hhmm
+
+GENERATED_NOTICE = (
+    "Street network is SYNTHETIC (generated, not real OpenStreetMap data): distances and times "
+    "are estimates. Get the real network when online: python run_routes.py --download-network"
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A stop on a route: the depot, a collection point or a landfill.
+
+    ``arrival_s`` is when the truck gets there, ``start_s`` when service starts (after any
+    wait), ``departure_s`` when it leaves. ``leg_*`` describe the drive from the previous stop.
+    """
+
+    kind: str  # "depot" | "point" | "landfill"
+    id: str
+    name: str
+    location: int
+    lon: float
+    lat: float
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    service_s: int
+    load_after_l: int
+    leg_distance_m: int
+    leg_time_s: int
+    point: PointData | None = None
+
+    @property
+    def wait_s(self) -> int:
+        """Time waiting for the point's window or the landfill to open."""
+        return self.start_s - self.arrival_s
+
+    @property
+    def load_after_m3(self) -> float:
+        """Load on the truck after this stop, in m³."""
+        return self.load_after_l / LITRES_PER_M3
+
+
+@dataclass(frozen=True)
+class Break:
+    """The crew's break: start time and duration (s)."""
+
+    start_s: int
+    duration_s: int
+
+    @property
+    def end_s(self) -> int:
+        """When the break ends."""
+        return self.start_s + self.duration_s
+
+
+@dataclass(frozen=True)
+class Trip:
+    """Collection stops followed by one landfill visit (one load)."""
+
+    number: int
+    stops: tuple[Visit, ...]
+    landfill: Visit
+
+    @property
+    def volume_m3(self) -> float:
+        """Volume collected on this trip."""
+        return sum(v.point.volume_m3 for v in self.stops if v.point is not None)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One truck's day: depot, trips, depot."""
+
+    vehicle: VehicleData
+    visits: tuple[Visit, ...]
+    break_: Break | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether the truck serves any point."""
+        return any(v.kind == "point" for v in self.visits)
+
+    @property
+    def stops(self) -> list[Visit]:
+        """Collection-point visits in order."""
+        return [v for v in self.visits if v.kind == "point"]
+
+    @property
+    def trips(self) -> list[Trip]:
+        """The loads of the day, each ending at a landfill."""
+        trips: list[Trip] = []
+        pending: list[Visit] = []
+        for v in self.visits:
+            if v.kind == "point":
+                pending.append(v)
+            elif v.kind == "landfill":
+                trips.append(Trip(len(trips) + 1, tuple(pending), v))
+                pending = []
+        return trips
+
+    @property
+    def start_s(self) -> int:
+        """Departure from the depot."""
+        return self.visits[0].departure_s
+
+    @property
+    def end_s(self) -> int:
+        """Return to the depot."""
+        return self.visits[-1].arrival_s
+
+    @property
+    def distance_m(self) -> int:
+        """Total driven distance."""
+        return sum(v.leg_distance_m for v in self.visits)
+
+    @property
+    def drive_s(self) -> int:
+        """Total driving time."""
+        return sum(v.leg_time_s for v in self.visits)
+
+    @property
+    def duration_s(self) -> int:
+        """Depot departure to return, including waits and the break."""
+        return self.end_s - self.start_s if self.used else 0
+
+    @property
+    def volume_m3(self) -> float:
+        """Volume collected."""
+        return sum(v.point.volume_m3 for v in self.stops if v.point is not None)
+
+    def fuel_l(self) -> float:
+        """Diesel: driving at the type's km/L plus idling while loading and unloading."""
+        if not self.used:
+            return 0.0
+        handling_h = sum(v.service_s for v in self.visits if v.kind != "depot") / 3600
+        return self.distance_m / 1000 / self.vehicle.fuel_km_per_l + handling_h * self.vehicle.idle_l_per_h
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A day's plan.
+
+    ``unassigned`` maps every point that is in no route to its reason (set aside before solving,
+    or dropped by the solver); ``not_due`` lists points not scheduled on this day.
+    """
+
+    problem: ProblemData
+    routes: tuple[Route, ...]
+    unassigned: dict[str, str]
+    objective: int = 0
+    status: str = ""
+    solve_s: float = 0.0
+    params: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    graph: Any = field(default=None, repr=False, compare=False)
+
+    # ---------------------------------------------------------------- access
+    def used_routes(self) -> list[Route]:
+        """Routes that serve at least one point."""
+        return [r for r in self.routes if r.used]
+
+    def route_of(self, vehicle_id: str) -> Route:
+        """The route of a truck.
+
+        Raises
+        ------
+        KeyError
+            If no such truck is in the plan.
+        """
+        for r in self.routes:
+            if r.vehicle.id == vehicle_id:
+                return r
+        raise KeyError(f"no truck {vehicle_id!r} in this plan")
+
+    def unassigned_points(self) -> list[PointData]:
+        """The points of ``unassigned`` as PointData, in id order."""
+        by_id = {p.id: p for p in (*self.problem.points, *self.problem.excluded)}
+        return [by_id[i] for i in sorted(self.unassigned)]
+
+    # ---------------------------------------------------------------- KPIs
+    def kpis(self) -> pd.DataFrame:
+        """One row per truck: km, hours, landfill trips, stops, m³, tonnes, litres, kg CO₂."""
+        from .config import EmissionSettings  # noqa: F401  (documented default lives there)
+
+        density = self.meta.get("density_kg_per_m3", 250.0)
+        rows = []
+        for r in self.routes:
+            fuel = r.fuel_l()
+            rows.append(
+                {
+                    "truck": r.vehicle.id,
+                    "type": r.vehicle.type_name,
+                    "used": r.used,
+                    "start": format_hhmm(r.start_s) if r.used else "",
+                    "end": format_hhmm(r.end_s) if r.used else "",
+                    "stops": len(r.stops),
+                    "trips": len(r.trips),
+                    "km": round(r.distance_m / 1000, 2),
+                    "hours": round(r.duration_s / 3600, 2),
+                    "drive_hours": round(r.drive_s / 3600, 2),
+                    "m3": round(r.volume_m3, 2),
+                    "tonnes": round(r.volume_m3 * density / 1000, 2),
+                    "fuel_l": round(fuel, 1),
+                    "co2_kg": round(fuel * self.problem.co2_kg_per_l, 1),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def fleet_kpis(self) -> dict[str, Any]:
+        """Totals for the fleet."""
+        k = self.kpis()
+        used = k[k["used"]]
+        trips = int(used["trips"].sum())
+        return {
+            "date": self.problem.date.isoformat(),
+            "trucks_available": len(self.routes),
+            "trucks_used": int(len(used)),
+            "points_due": len(self.problem.points) + len(self.problem.excluded),
+            "points_served": int(used["stops"].sum()),
+            "points_unassigned": len(self.unassigned),
+            "points_not_due": len(self.problem.not_due),
+            "landfill_trips": trips,
+            "km": round(float(used["km"].sum()), 1),
+            "hours": round(float(used["hours"].sum()), 1),
+            "m3": round(float(used["m3"].sum()), 1),
+            "tonnes": round(float(used["tonnes"].sum()), 1),
+            "tonnes_per_trip": round(float(used["tonnes"].sum()) / trips, 2) if trips else 0.0,
+            "fuel_l": round(float(used["fuel_l"].sum()), 1),
+            "co2_kg": round(float(used["co2_kg"].sum()), 1),
+            "max_hours": round(float(used["hours"].max()), 2) if len(used) else 0.0,
+            "min_hours": round(float(used["hours"].min()), 2) if len(used) else 0.0,
+            "objective": self.objective,
+            "solve_s": round(self.solve_s, 1),
+        }
+
+    def summary(self) -> str:
+        """An aligned plain-text summary: warnings and unassigned first, then fleet and trucks."""
+        f = self.fleet_kpis()
+        lines: list[str] = []
+        if self.problem.synthetic_network:
+            lines += ["NOTICE: " + GENERATED_NOTICE, ""]
+        lines.append(f"wasteroute plan for {f['date']}  ({self.status}, {f['solve_s']} s)")
+        if self.problem.network_note:
+            lines.append(f"network: {self.problem.network_note}")
+        lines.append(
+            f"points due {f['points_due']}: served {f['points_served']}, "
+            f"UNASSIGNED {f['points_unassigned']}; not due today {f['points_not_due']}"
+        )
+        if self.unassigned:
+            reasons = Counter(r.split(":")[0] for r in self.unassigned.values())
+            lines.append("unassigned by reason: " + ", ".join(f"{k} {n}" for k, n in sorted(reasons.items())))
+            for pid in sorted(self.unassigned)[:20]:
+                lines.append(f"  {pid:<10} {self.unassigned[pid]}")
+            if len(self.unassigned) > 20:
+                lines.append(f"  ... and {len(self.unassigned) - 20} more (see the JSON/CSV export)")
+        lines.append(
+            f"trucks used {f['trucks_used']}/{f['trucks_available']}, landfill trips {f['landfill_trips']}, "
+            f"{f['km']} km, {f['hours']} h, {f['m3']} m³ ({f['tonnes']} t, {f['tonnes_per_trip']} t/trip), "
+            f"{f['fuel_l']} L diesel, {f['co2_kg']} kg CO₂"
+        )
+        lines.append("")
+        k = self.kpis()
+        cols = ["truck", "type", "start", "end", "stops", "trips", "km", "hours", "m3", "fuel_l"]
+        lines.append(k[k["used"]][cols].to_string(index=False))
+        idle = k[~k["used"]]["truck"].tolist()
+        if idle:
+            lines.append(f"not used: {', '.join(idle)}")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------- checks
+    def validate(self) -> None:
+        """Re-check every constraint independently of the solver.
+
+        Raises
+        ------
+        ValidationError
+            Listing every violation found.
+        """
+        problems = _Checker(self).run()
+        if problems:
+            msg = f"plan breaks {len(problems)} constraint(s):\n" + "\n".join(f"  - {p}" for p in problems)
+            raise ValidationError(msg)
+
+    # ---------------------------------------------------------------- exports
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready plan: summary, routes with steps, unassigned with reasons."""
+        routes = []
+        for r in self.routes:
+            routes.append(
+                {
+                    "truck": r.vehicle.id,
+                    "type": r.vehicle.type_name,
+                    "used": r.used,
+                    "break": {"start": format_hhmm(r.break_.start_s), "minutes": r.break_.duration_s // 60}
+                    if r.break_ and r.used else None,
+                    "steps": [_step_dict(v) for v in r.visits] if r.used else [],
+                }
+            )
+        return {
+            "generated_by": "wasteroute",
+            "synthetic_network": self.problem.synthetic_network,
+            "notice": GENERATED_NOTICE if self.problem.synthetic_network else "",
+            "attribution": "© OpenStreetMap contributors",
+            "summary": self.fleet_kpis(),
+            "routes": routes,
+            "unassigned": [{"id": k, "reason": v} for k, v in sorted(self.unassigned.items())],
+            "not_due": [p.id for p in self.problem.not_due],
+        }
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write the plan as JSON."""
+        p = Path(path)
+        p.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+        return p
+
+    def visits_frame(self) -> pd.DataFrame:
+        """One row per visit of every used route."""
+        rows = []
+        for r in self.used_routes():
+            for seq, v in enumerate(r.visits):
+                rows.append({"truck": r.vehicle.id, "seq": seq, **_step_dict(v)})
+        return pd.DataFrame(rows)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write one row per visit (with a first comment line when the network is synthetic)."""
+        p = Path(path)
+        df = self.visits_frame()
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            if self.problem.synthetic_network:
+                fh.write("# " + GENERATED_NOTICE + "\n")
+            df.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
+        return p
+
+    def to_geojson(self, path: str | Path) -> Path:
+        """Write route lines drawn along the streets and the points (served and unassigned)."""
+        from .geometry import solution_features
+
+        p = Path(path)
+        doc = {
+            "type": "FeatureCollection",
+            "properties": {
+                "attribution": "© OpenStreetMap contributors",
+                "synthetic_network": self.problem.synthetic_network,
+                "notice": GENERATED_NOTICE if self.problem.synthetic_network else "",
+            },
+            "features": solution_features(self),
+        }
+        p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return p
+
+
+def _step_dict(v: Visit) -> dict[str, Any]:
+    p = v.point
+    return {
+        "kind": v.kind,
+        "id": v.id,
+        "name": v.name,
+        "kelurahan": p.kelurahan if p else "",
+        "point_kind": p.kind if p else "",
+        "lon": round(v.lon, 6),
+        "lat": round(v.lat, 6),
+        "arrival": format_hhmm(v.arrival_s),
+        "start": format_hhmm(v.start_s),
+        "departure": format_hhmm(v.departure_s),
+        "arrival_s": v.arrival_s,
+        "start_s": v.start_s,
+        "departure_s": v.departure_s,
+        "volume_m3": round(p.volume_m3, 2) if p else 0.0,
+        "load_after_m3": round(v.load_after_m3, 3),
+        "leg_distance_m": v.leg_distance_m,
+        "leg_time_s": v.leg_time_s,
+    }
+
+
+def build_visits(problem: ProblemData, vehicle: VehicleData, sequence: list[tuple[int, int]]) -> tuple[Visit, ...]:
+    """Visits of one route from ``(location, service_start_s)`` pairs, depot first and last.
+
+    Loads and legs are derived from the problem; arrival is the previous departure plus the
+    drive (the break, if taken on that leg, shows as part of the wait).
+    """
+    visits: list[Visit] = []
+    load = 0
+    prev_loc, prev_dep = None, 0
+    n_lf = len(problem.landfills)
+    for k, (loc, start) in enumerate(sequence):
+        if loc == 0:
+            kind, ident, name, lon, lat, svc, point = ("depot", problem.depot.id, problem.depot.name,
+                                                         problem.depot.lon, problem.depot.lat, 0, None)
+        elif loc <= n_lf:
+            lf = problem.landfills[loc - 1]
+            kind, ident, name, lon, lat, svc, point = "landfill", lf.id, lf.name, lf.lon, lf.lat, lf.unload_s, None
+        else:
+            point = problem.points[loc - 1 - n_lf]
+            kind, ident, name, lon, lat, svc = "point", point.id, point.name, point.lon, point.lat, point.service_s
+        if prev_loc is None:
+            leg_t = leg_d = 0
+            arrival = start
+        else:
+            leg_t = int(math.ceil(problem.time_s[prev_loc, loc] / vehicle.speed_factor))
+            leg_d = int(problem.dist_m[prev_loc, loc])
+            arrival = prev_dep + leg_t
+        if kind == "point":
+            load += point.demand_l  # type: ignore[union-attr]
+        elif kind == "landfill":
+            load = 0
+        is_end = k == len(sequence) - 1
+        departure = start + svc if not (kind == "depot" and is_end) else start
+        visits.append(Visit(kind, ident, name, loc, lon, lat, min(arrival, start), start, departure,
+                            svc, load, leg_d, leg_t, point))
+        prev_loc, prev_dep = loc, departure
+    return tuple(visits)
+
+
+class _Checker:
+    """Independent re-check of a solution against its problem."""
+
+    def __init__(self, sol: Solution) -> None:
+        self.sol = sol
+        self.p = sol.problem
+        self.errors: list[str] = []
+
+    def run(self) -> list[str]:
+        self._coverage()
+        for r in self.sol.routes:
+            if r.used:
+                self._route(r)
+        return self.errors
+
+    def _coverage(self) -> None:
+        seen = Counter(v.id for r in self.sol.routes for v in r.visits if v.kind == "point")
+        for pid, n in seen.items():
+            if n > 1:
+                self.errors.append(f"point {pid} is visited {n} times")
+        for pid in seen:
+            if pid in self.sol.unassigned:
+                self.errors.append(f"point {pid} is both in a route and unassigned")
+        due = {p.id for p in (*self.p.points, *self.p.excluded)}
+        missing = due - set(seen) - set(self.sol.unassigned)
+        for pid in sorted(missing):
+            self.errors.append(f"point {pid} is neither in a route nor in unassigned")
+        extra = (set(seen) | set(self.sol.unassigned)) - due
+        for pid in sorted(extra):
+            self.errors.append(f"{pid} is in the plan but not a point due today")
+        for pid, why in self.sol.unassigned.items():
+            if not why:
+                self.errors.append(f"unassigned point {pid} has no reason")
+
+    def _route(self, r: Route) -> None:
+        v, vid = r.vehicle, r.vehicle.id
+        vs = r.visits
+        if vs[0].kind != "depot" or vs[-1].kind != "depot":
+            self.errors.append(f"{vid}: route does not start and end at the depot")
+        inner = [x for x in vs[1:-1]]
+        if inner and inner[-1].kind != "landfill":
+            self.errors.append(f"{vid}: last stop before the depot is {inner[-1].id}, not a landfill")
+        if any(x.kind == "depot" for x in inner):
+            self.errors.append(f"{vid}: passes the depot mid-route")
+        self._loads(r)
+        self._times(r)
+
+    def _loads(self, r: Route) -> None:
+        v, vid = r.vehicle, r.vehicle.id
+        load, items = 0, 0
+        for x in r.visits:
+            if x.kind == "point":
+                p = x.point
+                assert p is not None
+                if p.kind not in v.serves:
+                    self.errors.append(f"{vid}: serves {p.id} of kind {p.kind}, which it cannot")
+                load += p.demand_l
+                items += 1
+                if load > v.capacity_l:
+                    self.errors.append(f"{vid}: load {load / 1000:.2f} m³ above capacity at {p.id}")
+                if v.containers_per_trip is not None and items > v.containers_per_trip:
+                    self.errors.append(f"{vid}: {items} containers on one trip at {p.id}")
+            elif x.kind == "landfill":
+                load, items = 0, 0
+        if len(r.trips) > v.max_trips:
+            self.errors.append(f"{vid}: {len(r.trips)} landfill trips, more than {v.max_trips}")
+
+    def _times(self, r: Route) -> None:
+        v, vid, vs = r.vehicle, r.vehicle.id, r.visits
+        sh = v.shift
+        if vs[0].departure_s < sh.start_s:
+            self.errors.append(f"{vid}: leaves the depot at {format_hhmm(vs[0].departure_s)}, before the shift")
+        if vs[-1].arrival_s > sh.end_s:
+            self.errors.append(f"{vid}: back at {format_hhmm(vs[-1].arrival_s)}, after the shift ends")
+        brk = r.break_
+        break_used = brk is None or brk.duration_s == 0
+        for a, b in zip(vs, vs[1:]):
+            drive = int(math.ceil(self.p.time_s[a.location, b.location] / v.speed_factor))
+            earliest = a.departure_s + drive
+            if brk and brk.duration_s and a.departure_s <= brk.start_s and brk.end_s <= b.start_s:
+                if earliest + brk.duration_s <= b.start_s:
+                    break_used = True
+            if b.start_s < earliest - 1:
+                self.errors.append(f"{vid}: starts at {b.id} at {format_hhmm(b.start_s)}, before it can arrive")
+        for x in vs:
+            if x.kind == "point" and x.point is not None:
+                p = x.point
+                latest = p.latest_s if p.latest_s >= 0 else sh.end_s
+                if x.start_s < p.ready_s or x.start_s > latest:
+                    self.errors.append(
+                        f"{vid}: serves {p.id} at {format_hhmm(x.start_s)}, outside "
+                        f"{format_hhmm(p.ready_s)}-{format_hhmm(latest)}"
+                    )
+            if x.kind == "landfill":
+                lf = next(f for f in self.p.landfills if f.id == x.id)
+                if x.start_s < lf.opens_s or x.start_s + lf.unload_s > lf.closes_s:
+                    self.errors.append(f"{vid}: unloads at {lf.id} at {format_hhmm(x.start_s)}, outside its hours")
+            if brk and brk.duration_s and x.kind != "depot":
+                if x.start_s < brk.end_s and brk.start_s < x.departure_s:
+                    self.errors.append(f"{vid}: break overlaps the service at {x.id}")
+        if brk and brk.duration_s:
+            if not sh.break_earliest_s <= brk.start_s <= sh.break_latest_s:
+                self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)} outside its window")
+            if brk.start_s >= vs[-1].arrival_s or brk.end_s <= vs[0].departure_s:
+                break_used = True  # taken before leaving or after returning
+            if not break_used:
+                self.errors.append(f"{vid}: no room for the {brk.duration_s // 60}-minute break in the schedule")
+
+
+def iter_legs(sol: Solution) -> Iterator[tuple[Route, Visit, Visit]]:
+    """Every driven leg of the used routes: (route, from, to)."""
+    for r in sol.used_routes():
+        for a, b in zip(r.visits, r.visits[1:]):
+            yield r, a, b

@@ -1,0 +1,309 @@
+"""Read, check and snap collection points.
+
+A points file (CSV or GeoJSON) is validated as a whole: every bad row is reported at once in
+one :class:`~wasteroute.errors.InputError`, with its row number and id. Nothing is skipped
+silently. Snapping attaches each point to the nearest road edge of the graph and records how
+far it was; points too far from any road are reported by id and end up unassigned later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .config import POINT_KINDS, ServiceSettings
+from .errors import InputError
+from .units import parse_hhmm
+
+log = logging.getLogger("wasteroute")
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("id", "lon", "lat", "kind", "volume_m3")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "name", "kelurahan", "kecamatan", "service_s", "ready_from", "latest", "days",
+)
+#: Weekday names accepted in the ``days`` column (English and Bahasa Indonesia), Monday = 0.
+WEEKDAYS: dict[str, int] = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6,
+}
+_DAILY = {"", "daily", "setiap hari", "all"}
+
+
+def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> pd.DataFrame:
+    """Read and validate collection points from a CSV or GeoJSON file.
+
+    Parameters
+    ----------
+    path
+        ``.csv`` with ``lon``/``lat`` columns, or ``.geojson``/``.json`` with Point features.
+    service
+        Service-time model used where the file has no ``service_s`` value.
+
+    Returns
+    -------
+    One row per point with the columns ``id, name, kelurahan, kecamatan, lon, lat, kind,
+    volume_m3, service_s, ready_s, latest_s, days`` (``latest_s`` is ``-1`` when open-ended),
+    indexed 0..n-1 in file order.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or unreadable, or any row is invalid (all rows are listed).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"collection points file {p} does not exist; check the path")
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        try:
+            raw = pd.read_csv(p, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"collection points file {p} is not a readable CSV: {exc}") from None
+    elif suffix in (".geojson", ".json"):
+        raw = _read_geojson(p)
+    else:
+        msg = f"collection points file {p} has suffix {suffix!r}; use .csv or .geojson"
+        raise InputError(msg)
+    return validate_points(raw, source=str(p), service=service)
+
+
+def _read_geojson(path: Path) -> pd.DataFrame:
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        features = doc["features"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"collection points file {path} is not a GeoJSON FeatureCollection: {exc}") from None
+    rows: list[dict[str, Any]] = []
+    for i, feat in enumerate(features):
+        props = dict(feat.get("properties") or {})
+        geom = feat.get("geometry") or {}
+        if geom.get("type") == "Point" and len(geom.get("coordinates", [])) >= 2:
+            props["lon"], props["lat"] = geom["coordinates"][0], geom["coordinates"][1]
+        else:
+            props.setdefault("lon", "")
+            props.setdefault("lat", "")
+            props["_geometry_problem"] = f"feature {i} has no Point geometry"
+        rows.append({k: "" if v is None else str(v) for k, v in props.items()})
+    return pd.DataFrame(rows)
+
+
+def validate_points(
+    raw: pd.DataFrame, *, source: str = "points", service: ServiceSettings | None = None
+) -> pd.DataFrame:
+    """Check every row of a raw points table and return the typed table.
+
+    Raises
+    ------
+    InputError
+        Listing every problem with its row number (1 = first data row) and id.
+    """
+    service = service or ServiceSettings()
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        msg = (
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            f"a points file needs {', '.join(REQUIRED_COLUMNS)}"
+        )
+        raise InputError(msg)
+    problems: list[str] = []
+    rows = [_check_row(i + 1, row, service, problems) for i, row in enumerate(raw.to_dict("records"))]
+    ids = [r["id"] for r in rows]
+    seen: dict[str, int] = {}
+    for i, pid in enumerate(ids, start=1):
+        if pid and pid in seen:
+            problems.append(f"row {i} (id {pid}): duplicate id, first used on row {seen[pid]}; make ids unique")
+        seen.setdefault(pid, i)
+    if problems:
+        raise InputError(f"{source}: {len(problems)} problem(s) in the collection points", problems)
+    if not rows:
+        raise InputError(f"{source}: no collection points; the file has a header but no rows")
+    return pd.DataFrame(rows)
+
+
+def _num(value: Any, name: str, where: str, problems: list[str]) -> float:
+    text = str(value).strip()
+    try:
+        x = float(text)
+    except ValueError:
+        problems.append(f"{where}: {name} {text!r} is not a number")
+        return math.nan
+    if math.isnan(x) or math.isinf(x):
+        problems.append(f"{where}: {name} is {text}; give a finite number")
+    return x
+
+
+def _check_row(
+    rowno: int, row: dict[str, Any], service: ServiceSettings, problems: list[str]
+) -> dict[str, Any]:
+    pid = str(row.get("id", "")).strip()
+    where = f"row {rowno} (id {pid or '?'})"
+    n_before = len(problems)
+    if not pid:
+        problems.append(f"{where}: empty id; give every point a unique id")
+    if row.get("_geometry_problem"):
+        problems.append(f"{where}: {row['_geometry_problem']}")
+    lon = _num(row.get("lon"), "lon", where, problems)
+    lat = _num(row.get("lat"), "lat", where, problems)
+    if not math.isnan(lon) and not -180 <= lon <= 180:
+        problems.append(f"{where}: lon {lon} is out of range [-180, 180]; are lon and lat swapped?")
+    if not math.isnan(lat) and not -90 <= lat <= 90:
+        problems.append(f"{where}: lat {lat} is out of range [-90, 90]; are lon and lat swapped?")
+    kind = str(row.get("kind", "")).strip().lower()
+    if kind not in POINT_KINDS:
+        problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(POINT_KINDS)}")
+    vol = _num(row.get("volume_m3"), "volume_m3", where, problems)
+    if not math.isnan(vol) and vol < 0:
+        problems.append(f"{where}: negative volume_m3 {vol}; volumes are >= 0")
+    svc_text = str(row.get("service_s", "")).strip()
+    svc = _num(svc_text, "service_s", where, problems) if svc_text else math.nan
+    if svc_text and not math.isnan(svc) and svc < 0:
+        problems.append(f"{where}: negative service_s {svc}")
+    ready = _time_field(row.get("ready_from", ""), "ready_from", where, problems, default=0)
+    latest = _time_field(row.get("latest", ""), "latest", where, problems, default=-1)
+    if latest >= 0 and ready > latest:
+        problems.append(
+            f"{where}: window starts ({row.get('ready_from')}) after it ends ({row.get('latest')}); "
+            "fix ready_from or latest"
+        )
+    days = _days_field(row.get("days", ""), where, problems)
+    ok = len(problems) == n_before
+    if ok and math.isnan(svc):
+        svc = service.service_s(kind, vol)
+    return {
+        "id": pid,
+        "name": str(row.get("name", "") or pid),
+        "kelurahan": str(row.get("kelurahan", "")),
+        "kecamatan": str(row.get("kecamatan", "")),
+        "lon": lon,
+        "lat": lat,
+        "kind": kind,
+        "volume_m3": vol,
+        "service_s": int(round(svc)) if ok else -1,
+        "ready_s": ready,
+        "latest_s": latest,
+        "days": days,
+    }
+
+
+def _time_field(value: Any, name: str, where: str, problems: list[str], *, default: int) -> int:
+    text = str(value if value is not None else "").strip()
+    if not text or text.lower() == "nan":
+        return default
+    try:
+        return parse_hhmm(text)
+    except ValueError as exc:
+        problems.append(f"{where}: {name}: {exc}")
+        return default
+
+
+def _days_field(value: Any, where: str, problems: list[str]) -> str:
+    text = str(value if value is not None else "").strip().lower()
+    if text in _DAILY:
+        return "daily"
+    names = [d.strip() for d in text.replace(";", ",").replace(" ", ",").split(",") if d.strip()]
+    bad = [d for d in names if d[:3] not in WEEKDAYS]
+    if bad:
+        problems.append(
+            f"{where}: days {value!r} has unknown weekday(s) {bad}; "
+            "use 'daily' or names like mon,wed,fri (or sen,rab,jum)"
+        )
+        return "daily"
+    return ",".join(names)
+
+
+def is_due(days: str, date: dt.date) -> bool:
+    """Whether a point with this ``days`` value is collected on ``date``."""
+    if days == "daily":
+        return True
+    return date.weekday() in {WEEKDAYS[d[:3]] for d in days.split(",")}
+
+
+def split_due(points: pd.DataFrame, date: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split points into those due on ``date`` and those not scheduled that day."""
+    mask = np.array([is_due(d, date) for d in points["days"]], dtype=bool)
+    return points[mask].reset_index(drop=True), points[~mask].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SnapReport:
+    """Points that cannot be used, by id, with the reason (too far from a road)."""
+
+    too_far: dict[str, str]
+    max_snap_m: float
+    median_snap_m: float
+
+
+def snap_points(
+    points: pd.DataFrame, graph: nx.MultiDiGraph, *, max_snap_m: float = 300.0
+) -> tuple[pd.DataFrame, SnapReport]:
+    """Snap each point to the nearest road edge of ``graph``.
+
+    The point is attached to the end node of that edge nearer to the foot of the perpendicular,
+    and the perpendicular distance is recorded as ``snap_m``. Adds columns ``node``, ``snap_m``,
+    ``edge_u``, ``edge_v``. A point further than ``max_snap_m`` from every road is reported
+    (probably wrong coordinates) and keeps ``node = -1``.
+
+    Raises
+    ------
+    InputError
+        If the graph has no edges.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if graph.number_of_edges() == 0:
+        raise InputError("cannot snap points: the road graph has no edges; check the network source")
+    edges = _edge_frame(graph)
+    crs = edges.estimate_utm_crs()
+    edges_p = edges.to_crs(crs)
+    pts = gpd.GeoSeries(gpd.points_from_xy(points["lon"], points["lat"]), crs="EPSG:4326").to_crs(crs)
+    tree = shapely.STRtree(edges_p.geometry.values)
+    (pi, ei), dist = tree.query_nearest(pts.values, return_distance=True, all_matches=False)
+    order = np.argsort(pi, kind="stable")
+    ei, dist = ei[order], dist[order]
+    geoms = edges_p.geometry.values[ei]
+    frac = shapely.line_locate_point(geoms, pts.values, normalized=True)
+    u = edges["u"].to_numpy()[ei]
+    v = edges["v"].to_numpy()[ei]
+    node = np.where(frac <= 0.5, u, v)
+    out = points.copy()
+    out["edge_u"], out["edge_v"] = u, v
+    out["snap_m"] = np.round(dist, 1)
+    far = dist > max_snap_m
+    out["node"] = np.where(far, -1, node).astype(np.int64)
+    too_far = {
+        pid: f"{d:.0f} m from the nearest road (limit {max_snap_m:.0f} m); check its coordinates"
+        for pid, d in zip(out.loc[far, "id"], dist[far])
+    }
+    report = SnapReport(too_far=too_far, max_snap_m=float(dist.max()), median_snap_m=float(np.median(dist)))
+    log.info(
+        "snapped %d points: median %.0f m, max %.0f m, %d beyond %.0f m",
+        len(out), report.median_snap_m, report.max_snap_m, len(too_far), max_snap_m,
+    )
+    return out, report
+
+
+def _edge_frame(graph: nx.MultiDiGraph) -> Any:
+    """Edges as a GeoDataFrame (lon/lat) with ``u``, ``v`` columns, straight lines where no geometry."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    rows_u, rows_v, geoms = [], [], []
+    for u, v, data in graph.edges(data=True):
+        geom = data.get("geometry")
+        if geom is None:
+            geom = LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])])
+        rows_u.append(u)
+        rows_v.append(v)
+        geoms.append(geom)
+    return gpd.GeoDataFrame({"u": rows_u, "v": rows_v}, geometry=geoms, crs="EPSG:4326")
