@@ -240,6 +240,27 @@ class Fleet:
         off = [t.id for name, ts in by_type.items() for t in ts[keep[name]:]]
         return self.with_unavailable(off)
 
+    def with_second_shift(self, start: str, end: str, *, break_minutes: int = 0) -> Fleet:
+        """Return a copy where every type also works a second shift ``start``-``end``.
+
+        Each type gets a twin (name suffix ``_pm``, truck ids ``<prefix>-PM-NN``) with that
+        shift; a truck unavailable today is unavailable in both shifts.
+        """
+        start_s, end_s = parse_hhmm(start), parse_hhmm(end)
+        brk = int(break_minutes) * 60
+        shift = Shift(start_s=start_s, end_s=end_s, break_duration_s=brk,
+                      break_earliest_s=start_s, break_latest_s=max(start_s, end_s - brk))
+        twins = []
+        for vt in self.types:
+            prefix = vt.id_prefix or vt.name.upper()
+            twins.append(dataclasses.replace(vt, name=f"{vt.name}_pm", id_prefix=f"{prefix}-PM",
+                                             label=f"{vt.label or vt.name} (afternoon)", shift=shift))
+        off = list(self.unavailable)
+        for vt in self.types:
+            prefix = vt.id_prefix or vt.name.upper()
+            off += [u.replace(f"{prefix}-", f"{prefix}-PM-", 1) for u in self.unavailable if u.startswith(f"{prefix}-")]
+        return Fleet(types=(*self.types, *twins), unavailable=tuple(off))
+
     @classmethod
     def from_toml(cls, path: str | Path) -> Fleet:
         """Read a fleet file (see ``data/kupang/fleet.toml``).

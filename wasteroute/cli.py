@@ -1,0 +1,141 @@
+"""Command line: ``python run_routes.py`` (or ``wasteroute``) plans tomorrow for the bundled Kupang scenario.
+
+Parses arguments, calls the library, writes the outputs and maps exceptions to exit codes:
+0 ok, 1 unexpected, 2 bad input, 3 network, 4 no plan found, 5 plan failed its checks,
+130 interrupted. No logic of its own beyond wiring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .config import SolverParams
+from .errors import InputError, WasterouteError
+
+log = logging.getLogger("wasteroute")
+
+#: The bundled scenario, found next to the package in a source checkout.
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "data" / "kupang" / "scenario.toml"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used for ``--help`` in the README)."""
+    p = argparse.ArgumentParser(
+        prog="run_routes.py",
+        description="Plan a day of waste collection: routes for every truck, maps, driver sheets, exports.",
+    )
+    p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
+                   help="scenario TOML file (default: the bundled Kota Kupang scenario)")
+    p.add_argument("--date", type=_date, default=None, help="day to plan, YYYY-MM-DD (default: tomorrow, city time)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="S", help="solver time limit in seconds")
+    p.add_argument("--solution-limit", type=int, default=None, metavar="N",
+                   help="stop the search after N solutions (deterministic runs)")
+    p.add_argument("--seed", type=int, default=None, help="search seed (same seed, same plan)")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder; the plan goes to OUT/<date>/")
+    p.add_argument("--unavailable", default="", metavar="IDS",
+                   help="trucks out of service today, comma-separated, e.g. DT-03,AR-02")
+    p.add_argument("--trucks", type=int, default=None, metavar="N",
+                   help="only N trucks available (the rest taken off in proportion to each type)")
+    p.add_argument("--volume-factor", type=float, default=None, metavar="X",
+                   help="scale every point's volume, e.g. 1.3 for the rainy season")
+    p.add_argument("--download-network", action="store_true",
+                   help="download the real OpenStreetMap network (Overpass) and cache it for later runs")
+    p.add_argument("--language", choices=("id", "en"), default="id", help="driver sheets in Bahasa Indonesia or English")
+    p.add_argument("--no-maps", action="store_true", help="skip the HTML maps")
+    p.add_argument("--no-sheets", action="store_true", help="skip the printed driver sheets and GPX")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only errors and the final summary")
+    return p
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .scenario import Scenario
+
+    sc = Scenario.from_toml(args.scenario)
+    if args.date:
+        sc = sc.replace(date=args.date)
+    if args.unavailable:
+        sc = sc.with_unavailable([t.strip() for t in args.unavailable.split(",") if t.strip()])
+    if args.trucks is not None:
+        sc = sc.with_trucks(args.trucks)
+    if args.volume_factor is not None:
+        sc = sc.replace(volume_factor=args.volume_factor)
+    if args.download_network:
+        sc = sc.replace(download_network=True)
+    changes = {k: v for k, v in (("time_limit_s", args.time_limit), ("seed", args.seed),
+                                 ("solution_limit", args.solution_limit)) if v is not None}
+    if args.verbose >= 2:
+        changes["log_search"] = True
+    if changes:
+        sc = sc.replace(solver=dataclasses.replace(sc.solver, **changes))
+    return sc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, check, write; return the exit code."""
+    from .outputs import write_all
+
+    t_start = time.perf_counter()
+    sc = _scenario(args)
+    timings: dict[str, float] = {}
+    log.info("planning %s for %s (solver up to %.0f s)", sc.name, sc.plan_date().isoformat(), sc.solver.time_limit_s)
+    sol = sc.solve(timings=timings)
+    sol.validate()
+    out_dir = args.out / sol.problem.date.isoformat()
+    t0 = time.perf_counter()
+    written = write_all(sol, out_dir, maps=not args.no_maps, sheets=not args.no_sheets, language=args.language)
+    timings["outputs"] = time.perf_counter() - t0
+    summary = sol.summary()
+    (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+    print(summary)
+    print()
+    print(f"wrote {len(written)} files to {out_dir}/ in {time.perf_counter() - t_start:.0f} s "
+          f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})")
+    for path in written[:6]:
+        print(f"  {path}")
+    if len(written) > 6:
+        print(f"  ... and {len(written) - 6} more")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``run_routes.py`` and the ``wasteroute`` console script."""
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        return run(args)
+    except WasterouteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError) as exc:  # a file we could not write, a bad value deep inside
+        err = InputError(str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        return err.exit_code
+
+
+__all__ = ["main", "build_parser", "SolverParams"]

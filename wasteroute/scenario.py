@@ -1,0 +1,282 @@
+"""A scenario: the files and settings of one city's day, and the pipeline that plans it.
+
+``Scenario.from_toml(path)`` reads a scenario file (see ``data/kupang/scenario.toml``);
+``replace()`` and the ``with_*`` helpers make what-if variants; ``build()`` runs network ->
+stops -> matrix -> problem and ``solve()`` adds the solver. The road network, the snapped
+points and the travel matrix are cached in memory per network and point set, so variants of
+one scenario (a broken truck, rainy-season volumes, landfill hours) re-solve in seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from .config import (
+    EmissionSettings,
+    Facilities,
+    Fleet,
+    NetworkSettings,
+    ServiceSettings,
+    Shift,
+    SolverParams,
+    _build,
+    _read_toml,
+)
+from .errors import InputError
+from .matrix import GraphIndex, TravelMatrix, build_matrix
+from .problem import ProblemData, build_problem
+from .solution import Solution
+from .stops import read_points, snap_points, split_due
+
+log = logging.getLogger("wasteroute")
+
+_SCENARIO_KEYS = {
+    "name", "timezone", "volume_factor", "density_kg_per_m3", "dumping_window_end",
+    "network", "points", "facilities", "fleet", "solver", "service", "emissions",
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything that defines a planning day for a city.
+
+    Parameters are frozen; make variants with :meth:`replace` or the ``with_*`` methods.
+    ``volume_factor`` scales every point's volume (rainy season: 1.3);
+    ``dumping_window_end`` (seconds after midnight) replaces every point's ``ready_from``.
+    """
+
+    name: str
+    base_dir: Path
+    points_file: Path
+    facilities: Facilities
+    fleet: Fleet
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    solver: SolverParams = field(default_factory=SolverParams)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
+    emissions: EmissionSettings = field(default_factory=EmissionSettings)
+    timezone: str = "Asia/Makassar"
+    volume_factor: float = 1.0
+    density_kg_per_m3: float = 250.0
+    dumping_window_end: int | None = None
+    date: dt.date | None = None
+    download_network: bool = False
+
+    def __post_init__(self) -> None:
+        if self.volume_factor <= 0:
+            raise InputError(f"scenario {self.name!r}: volume_factor must be positive")
+        if self.density_kg_per_m3 <= 0:
+            raise InputError(f"scenario {self.name!r}: density_kg_per_m3 must be positive")
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read a scenario file; relative paths in it are relative to the file.
+
+        Raises
+        ------
+        InputError
+            If the file, a referenced file or a setting is wrong.
+        """
+        p = Path(path).resolve()
+        t = _read_toml(p)
+        unknown = sorted(set(t) - _SCENARIO_KEYS)
+        if unknown:
+            raise InputError(f"{p}: unknown setting(s) {', '.join(unknown)}; known: {sorted(_SCENARIO_KEYS)}")
+        base = p.parent
+        for key in ("points", "facilities", "fleet"):
+            if "file" not in t.get(key, {}):
+                raise InputError(f"{p}: [{key}] needs a `file = ...` entry")
+        net = dict(t.get("network", {}))
+        window = t.get("dumping_window_end")
+        return cls(
+            name=str(t.get("name", p.stem)),
+            base_dir=base,
+            points_file=base / t["points"]["file"],
+            facilities=Facilities.from_toml(base / t["facilities"]["file"]),
+            fleet=Fleet.from_toml(base / t["fleet"]["file"]),
+            network=_build(NetworkSettings, net, f"{p} [network]"),
+            solver=SolverParams.from_table(t.get("solver", {}), where=f"{p} [solver]"),
+            service=_build(ServiceSettings, t.get("service", {}), f"{p} [service]"),
+            emissions=_build(EmissionSettings, t.get("emissions", {}), f"{p} [emissions]"),
+            timezone=str(t.get("timezone", "Asia/Makassar")),
+            volume_factor=float(t.get("volume_factor", 1.0)),
+            density_kg_per_m3=float(t.get("density_kg_per_m3", 250.0)),
+            dumping_window_end=None if window is None else Shift.from_table({"start": window}).start_s,
+        )
+
+    # ------------------------------------------------------------------ variants
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with some fields replaced, e.g. ``replace(volume_factor=1.3)``."""
+        return dataclasses.replace(self, **changes)
+
+    def with_trucks(self, n: int) -> Scenario:
+        """Only ``n`` trucks available (the rest broken), taken off in proportion to each type."""
+        return self.replace(fleet=self.fleet.with_available(n))
+
+    def with_unavailable(self, truck_ids: list[str] | tuple[str, ...]) -> Scenario:
+        """These trucks are out of service today."""
+        return self.replace(fleet=self.fleet.with_unavailable(truck_ids))
+
+    def with_landfill_hours(self, opens: str | None = None, closes: str | None = None) -> Scenario:
+        """Change every landfill's opening hours (``"HH:MM"``), e.g. closed until 09:00."""
+        from .units import parse_hhmm
+
+        return self.replace(
+            facilities=self.facilities.with_landfill_hours(
+                opens_s=None if opens is None else parse_hhmm(opens),
+                closes_s=None if closes is None else parse_hhmm(closes),
+            )
+        )
+
+    def with_second_shift(self, start: str = "13:00", end: str = "19:00", *, break_minutes: int = 0) -> Scenario:
+        """Add an afternoon shift: every available truck also works ``start``-``end`` as a second crew."""
+        return self.replace(fleet=self.fleet.with_second_shift(start, end, break_minutes=break_minutes))
+
+    def with_dumping_window_end(self, hhmm: str) -> Scenario:
+        """Residents' dumping window ends at ``hhmm``: no point can be collected earlier."""
+        from .units import parse_hhmm
+
+        return self.replace(dumping_window_end=parse_hhmm(hhmm))
+
+    # ------------------------------------------------------------------ pipeline
+    def plan_date(self) -> dt.date:
+        """The day being planned: ``date`` or tomorrow in the city's time zone."""
+        if self.date is not None:
+            return self.date
+        return (dt.datetime.now(ZoneInfo(self.timezone)) + dt.timedelta(days=1)).date()
+
+    def load_network(self) -> Any:
+        """The road graph (cached), routable to and from the depot and landfills."""
+        return _network_cached(self)
+
+    def build(self, *, timings: dict[str, float] | None = None) -> ProblemData:
+        """Network -> points -> snapping -> matrix -> :class:`ProblemData` for :meth:`plan_date`."""
+        timings = timings if timings is not None else {}
+        t0 = time.perf_counter()
+        net = self.load_network()
+        timings["network"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        snapped, too_far = _points_cached(self, net)
+        points = snapped.copy()
+        if self.dumping_window_end is not None:
+            points["ready_s"] = self.dumping_window_end
+            bad = points["latest_s"].ge(0) & points["latest_s"].lt(self.dumping_window_end)
+            points.loc[bad, "latest_s"] = -1
+        day = self.plan_date()
+        due, not_due = split_due(points, day)
+        timings["snapping"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        matrix = _matrix_cached(self, net, snapped)
+        timings["matrix"] = time.perf_counter() - t0
+        problem = build_problem(
+            due, self.facilities, self.fleet, matrix, date=day, snap_issues=too_far, not_due=not_due,
+            volume_factor=self.volume_factor, emissions=self.emissions,
+            network_note=net.description, synthetic_network=net.synthetic,
+        )
+        log.info(
+            "problem for %s: %d points due (%d set aside), %d not due, %d trucks",
+            day.isoformat(), len(problem.points) + len(problem.excluded), len(problem.excluded),
+            len(problem.not_due), len(problem.vehicles),
+        )
+        return problem
+
+    def solve(self, params: SolverParams | None = None, *, timings: dict[str, float] | None = None) -> Solution:
+        """Build and solve; the solution carries the road graph for drawing."""
+        from .solver import solve as _solve
+
+        timings = timings if timings is not None else {}
+        problem = self.build(timings=timings)
+        t0 = time.perf_counter()
+        sol = _solve(problem, params or self.solver)
+        timings["solve"] = time.perf_counter() - t0
+        return dataclasses.replace(
+            sol,
+            graph=self.load_network().graph,
+            meta={**sol.meta, "scenario": self.name, "density_kg_per_m3": self.density_kg_per_m3},
+        )
+
+
+# ---------------------------------------------------------------------- caches
+_NETWORKS: dict[Any, Any] = {}
+_POINTS: dict[Any, tuple[pd.DataFrame, dict[str, str]]] = {}
+_MATRICES: dict[Any, TravelMatrix] = {}
+_INDEXES: dict[int, GraphIndex] = {}
+
+
+def _network_key(sc: Scenario) -> Any:
+    fac = sc.facilities
+    anchors = tuple((f.lon, f.lat) for f in (fac.depot, *fac.landfills))
+    return (repr(sc.network), str(sc.base_dir), anchors, sc.download_network)
+
+
+def _network_cached(sc: Scenario) -> Any:
+    from .network import keep_routable, load_network
+
+    key = _network_key(sc)
+    if key not in _NETWORKS:
+        boundary = _boundary(sc)
+        loaded = load_network(sc.network, base_dir=sc.base_dir, boundary=boundary, download=sc.download_network)
+        fac = sc.facilities
+        graph, _report = keep_routable(loaded.graph, [(f.lon, f.lat) for f in (fac.depot, *fac.landfills)])
+        _NETWORKS[key] = dataclasses.replace(loaded, graph=graph)
+    return _NETWORKS[key]
+
+
+def _boundary(sc: Scenario) -> Any:
+    if not sc.network.boundary_file:
+        return None
+    import geopandas as gpd
+
+    path = sc.base_dir / sc.network.boundary_file
+    if not path.is_file():
+        raise InputError(f"network boundary_file {path} does not exist; fix [network] boundary_file")
+    return gpd.read_file(path).union_all()
+
+
+def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+    p = sc.points_file
+    if not p.is_file():
+        raise InputError(f"collection points file {p} does not exist; fix [points] file in the scenario")
+    key = (_network_key(sc), str(p), p.stat().st_mtime_ns, repr(sc.service), sc.network.max_snap_m)
+    if key not in _POINTS:
+        points = read_points(p, service=sc.service)
+        snapped, report = snap_points(points, net.graph, max_snap_m=sc.network.max_snap_m)
+        _POINTS[key] = (snapped, report.too_far)
+    return _POINTS[key]
+
+
+def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> TravelMatrix:
+    fac = sc.facilities
+    facs = [fac.depot, *fac.landfills]
+    fac_frame = pd.DataFrame({"id": [f.id for f in facs], "lon": [f.lon for f in facs], "lat": [f.lat for f in facs]})
+    fac_snapped, fac_report = snap_points(fac_frame, net.graph, max_snap_m=sc.network.max_snap_m)
+    if fac_report.too_far:
+        why = "; ".join(f"{k}: {v}" for k, v in fac_report.too_far.items())
+        raise InputError(f"facility too far from the road network: {why}")
+    ok = snapped[snapped["node"] >= 0]
+    ids = [*fac_snapped["id"], *ok["id"]]
+    nodes = [*fac_snapped["node"], *ok["node"]]
+    key = (_network_key(sc), tuple(ids), tuple(int(n) for n in nodes))
+    if key not in _MATRICES:
+        gkey = id(net.graph)
+        if gkey not in _INDEXES:
+            _INDEXES[gkey] = GraphIndex.from_graph(net.graph)
+        _MATRICES[key] = build_matrix(_INDEXES[gkey], ids, nodes)
+    return _MATRICES[key]
+
+
+def clear_caches() -> None:
+    """Forget cached networks, points and matrices (e.g. after editing a data file)."""
+    _NETWORKS.clear()
+    _POINTS.clear()
+    _MATRICES.clear()
+    _INDEXES.clear()
