@@ -147,6 +147,7 @@ class VehicleType:
     label: str = ""
     containers_per_trip: int | None = None
     max_landfill_trips: int = 3
+    max_stops: int | None = None
     fuel_km_per_l: float = 4.0
     idle_l_per_h: float = 1.5
     fixed_cost_s: int = 0
@@ -168,6 +169,8 @@ class VehicleType:
             raise InputError(f"{where}: containers_per_trip must be >= 1 or left out")
         if self.max_landfill_trips < 1:
             raise InputError(f"{where}: max_landfill_trips must be >= 1")
+        if self.max_stops is not None and self.max_stops < 1:
+            raise InputError(f"{where}: max_stops must be >= 1 or left out")
         if self.fuel_km_per_l <= 0 or self.idle_l_per_h < 0:
             raise InputError(f"{where}: fuel_km_per_l must be > 0 and idle_l_per_h >= 0")
         if not 0.2 <= self.speed_factor <= 2.0:

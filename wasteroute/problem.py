@@ -57,6 +57,7 @@ class VehicleData:
     containers_per_trip: int | None
     max_trips: int
     shift: Shift
+    max_stops: int | None = None
     fuel_km_per_l: float
     idle_l_per_h: float
     fixed_cost: int = 0
@@ -159,6 +160,7 @@ def vehicles_from_fleet(fleet: Fleet) -> tuple[VehicleData, ...]:
             containers_per_trip=t.type.containers_per_trip,
             max_trips=t.type.max_landfill_trips,
             shift=t.type.shift,
+            max_stops=t.type.max_stops,
             fuel_km_per_l=t.type.fuel_km_per_l,
             idle_l_per_h=t.type.idle_l_per_h,
             fixed_cost=t.type.fixed_cost_s,

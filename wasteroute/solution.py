@@ -497,6 +497,8 @@ class _Checker:
                     self.errors.append(f"{vid}: {items} containers on one trip at {p.id}")
             elif x.kind == "landfill":
                 load, items = 0, 0
+        if v.max_stops is not None and len(r.stops) > v.max_stops:
+            self.errors.append(f"{vid}: {len(r.stops)} stops, more than {v.max_stops}")
         if len(r.trips) > v.max_trips:
             self.errors.append(f"{vid}: {len(r.trips)} landfill trips, more than {v.max_trips}")
 

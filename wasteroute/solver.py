@@ -89,6 +89,7 @@ def _build(problem: ProblemData, params: SolverParams) -> _Model:
     _add_load(m)
     _add_items(m)
     _add_trips(m)
+    _add_stops(m)
     _add_compatibility_and_drops(m)
     return m
 
@@ -227,6 +228,17 @@ def _add_trips(m: _Model) -> None:
         demand[node] = 1
     cb = m.routing.RegisterUnaryTransitVector(demand)
     m.routing.AddDimensionWithVehicleCapacity(cb, 0, [v.max_trips for v in m.problem.vehicles], True, "trips")
+
+
+def _add_stops(m: _Model) -> None:
+    """At most ``max_stops`` collection points per truck per day, where set."""
+    vehicles = m.problem.vehicles
+    if all(v.max_stops is None for v in vehicles):
+        return
+    demand = [1 if k >= 0 else 0 for k in m.node_point]
+    caps = [v.max_stops if v.max_stops is not None else len(m.problem.points) for v in vehicles]
+    cb = m.routing.RegisterUnaryTransitVector(demand)
+    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "stops")
 
 
 def _add_compatibility_and_drops(m: _Model) -> None:
