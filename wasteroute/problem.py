@@ -57,11 +57,11 @@ class VehicleData:
     containers_per_trip: int | None
     max_trips: int
     shift: Shift
-    max_stops: int | None = None
     fuel_km_per_l: float
     idle_l_per_h: float
     fixed_cost: int = 0
     speed_factor: float = 1.0
+    max_stops: int | None = None
 
     def can_serve(self, point: PointData) -> bool:
         """Whether this truck can empty ``point`` (kind and size)."""
