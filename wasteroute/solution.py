@@ -479,6 +479,7 @@ class _Checker:
             self.errors.append(f"{vid}: passes the depot mid-route")
         self._loads(r)
         self._times(r)
+        self._daily_load_and_release(r)
 
     def _loads(self, r: Route) -> None:
         v, vid = r.vehicle, r.vehicle.id
@@ -496,11 +497,37 @@ class _Checker:
                 if v.containers_per_trip is not None and items > v.containers_per_trip:
                     self.errors.append(f"{vid}: {items} containers on one trip at {p.id}")
             elif x.kind == "landfill":
+                if items == 0:
+                    self.errors.append(f"{vid}: goes to {x.id} at {format_hhmm(x.start_s)} with an empty truck")
                 load, items = 0, 0
         if v.max_stops is not None and len(r.stops) > v.max_stops:
             self.errors.append(f"{vid}: {len(r.stops)} stops, more than {v.max_stops}")
         if len(r.trips) > v.max_trips:
             self.errors.append(f"{vid}: {len(r.trips)} landfill trips, more than {v.max_trips}")
+
+    def _daily_load_and_release(self, r: Route) -> None:
+        """Route capacity per day and release dates (latest possible departure of each trip)."""
+        v, vid = r.vehicle, r.vehicle.id
+        total = sum(x.point.demand_l for x in r.stops if x.point is not None)
+        if v.max_daily_load_l is not None and total > v.max_daily_load_l:
+            self.errors.append(f"{vid}: collects {total / 1000:.2f} m³ in the day, more than "
+                               f"{v.max_daily_load_l / 1000:.2f} m³")
+        vs = r.visits
+        for i, x in enumerate(vs[:-1]):
+            if x.kind == "point":
+                continue
+            trip: list[Visit] = []
+            for y in vs[i + 1:]:
+                if y.kind != "point":
+                    break
+                trip.append(y)
+            if not trip:
+                continue
+            release = max(y.point.release_s for y in trip if y.point is not None)
+            leave_by = trip[0].start_s - trip[0].leg_time_s
+            if release > leave_by:
+                self.errors.append(f"{vid}: trip from {x.id} leaves by {format_hhmm(leave_by)}, before "
+                                   f"its points are released at {format_hhmm(release)}")
 
     def _times(self, r: Route) -> None:
         v, vid, vs = r.vehicle, r.vehicle.id, r.visits

@@ -90,6 +90,8 @@ def _build(problem: ProblemData, params: SolverParams) -> _Model:
     _add_items(m)
     _add_trips(m)
     _add_stops(m)
+    _add_daily_load(m)
+    _add_release(m)
     _add_compatibility_and_drops(m)
     return m
 
@@ -120,7 +122,15 @@ def _add_costs(m: _Model) -> None:
             cost += prm.time_weight * np.ceil(p.time_s / factor)
         if prm.distance_weight:
             cost += prm.distance_weight * p.dist_m
-        cb = routing.RegisterTransitMatrix(_node_matrix(m, cost))
+        node_cost = np.asarray(_node_matrix(m, cost), dtype=np.int64)
+        if prm.time_weight:
+            # Unloading is part of the cost of a landfill visit: an empty run to the landfill
+            # is never free, so local search removes it.
+            unload = np.zeros(len(m.node_loc), dtype=np.int64)
+            unload[m.landfill_nodes] = [m.node_service[n] for n in m.landfill_nodes]
+            node_cost = node_cost + prm.time_weight * unload[:, None]
+            np.fill_diagonal(node_cost, 0)
+        cb = routing.RegisterTransitMatrix(node_cost.tolist())
         for vi in vehicles:
             routing.SetArcCostEvaluatorOfVehicle(cb, vi)
     for vi, v in enumerate(p.vehicles):
@@ -241,6 +251,45 @@ def _add_stops(m: _Model) -> None:
     m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "stops")
 
 
+def _add_daily_load(m: _Model) -> None:
+    """At most ``max_daily_load_l`` collected per truck over the whole day, where set."""
+    vehicles = m.problem.vehicles
+    if all(v.max_daily_load_l is None for v in vehicles):
+        return
+    total = sum(p.demand_l for p in m.problem.points)
+    demand = [m.problem.points[k].demand_l if k >= 0 else 0 for k in m.node_point]
+    caps = [v.max_daily_load_l if v.max_daily_load_l is not None else total for v in vehicles]
+    cb = m.routing.RegisterUnaryTransitVector(demand)
+    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "daily_load")
+
+
+def _add_release(m: _Model) -> None:
+    """Release dates: a trip leaves its depot/landfill no earlier than its points' ``release_s``.
+
+    A zero-transit dimension ``release`` stays constant along a trip (no slack at points) and
+    may only step up at the depot or a landfill (free slack); each point needs it at least at
+    its release, and it may not exceed the time the truck leaves the reload place.
+    """
+    p, routing, manager = m.problem, m.routing, m.manager
+    if all(pt.release_s <= 0 for pt in p.points):
+        return
+    cb = routing.RegisterUnaryTransitVector([0] * len(m.node_loc))
+    routing.AddDimension(cb, _HORIZON, _HORIZON, False, "release")
+    rel, time_dim = routing.GetDimensionOrDie("release"), routing.GetDimensionOrDie("time")
+    solver = routing.solver()
+    reloads = [manager.NodeToIndex(n) for n in m.landfill_nodes]
+    reloads += [routing.Start(vi) for vi in range(len(p.vehicles))]
+    for node, k in enumerate(m.node_point):
+        if k >= 0:
+            idx = manager.NodeToIndex(node)
+            rel.SlackVar(idx).SetValue(0)
+            rel.CumulVar(idx).SetMin(p.points[k].release_s)
+    for idx in reloads:
+        service = m.node_service[manager.IndexToNode(idx)]
+        solver.Add(time_dim.CumulVar(idx) + time_dim.SlackVar(idx) + service
+                   >= rel.CumulVar(idx) + rel.SlackVar(idx))
+
+
 def _add_compatibility_and_drops(m: _Model) -> None:
     p, routing, manager = m.problem, m.routing, m.manager
     for node in range(1, len(m.node_loc)):
@@ -336,6 +385,7 @@ def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solutio
         if vi in m.breaks:
             iv = m.breaks[vi]
             brk = Break(int(assignment.StartValue(iv)), int(assignment.DurationValue(iv)))
+        seq = _without_empty_unloads(p, seq)
         if len(seq) <= 2:
             seq = [seq[0], (0, seq[0][1])]
         routes.append(Route(v, build_visits(p, v, seq), brk))
@@ -347,6 +397,22 @@ def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solutio
         problem=p, routes=tuple(routes), unassigned=unassigned, objective=int(assignment.ObjectiveValue()),
         status=status, solve_s=seconds, params=m.params,
     )
+
+
+def _without_empty_unloads(p: ProblemData, seq: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Remove landfill visits reached with an empty truck (they carry nothing to unload)."""
+    n_lf = len(p.landfills)
+    out: list[tuple[int, int]] = []
+    loaded = False
+    for loc, t in seq:
+        if 1 <= loc <= n_lf:
+            if not loaded:
+                continue
+            loaded = False
+        elif loc > n_lf:
+            loaded = True
+        out.append((loc, t))
+    return out
 
 
 def _drop_reason(p: ProblemData, k: int) -> str:

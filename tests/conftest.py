@@ -1,0 +1,32 @@
+"""Shared test fixtures.
+
+Keep this small: fixtures used by one test module belong in that module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import osmnx as ox
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _osmnx_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point osmnx's cache, data, image and log folders into a temporary folder.
+
+    osmnx writes HTTP responses to ``./cache`` by default; no test may write there or to
+    the user's home.
+    """
+    root = tmp_path_factory.mktemp("osmnx")
+    names = ("cache_folder", "data_folder", "imgs_folder", "logs_folder", "log_file", "log_console")
+    saved = {name: getattr(ox.settings, name) for name in names}
+    ox.settings.cache_folder = root / "cache"
+    ox.settings.data_folder = root / "data"
+    ox.settings.imgs_folder = root / "images"
+    ox.settings.logs_folder = root / "logs"
+    ox.settings.log_file = False
+    ox.settings.log_console = False
+    yield
+    for name, value in saved.items():
+        setattr(ox.settings, name, value)

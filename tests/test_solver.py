@@ -1,0 +1,176 @@
+"""The OR-Tools model on hand-checkable problems, and the plan invariants on random ones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from problem_factory import NO_BREAK, make_problem, point, vehicle
+
+from wasteroute.config import Shift, SolverParams
+from wasteroute.errors import InputError
+from wasteroute.solver import solve
+
+FAST = SolverParams(time_limit_s=10, solution_limit=50)
+
+
+def _ids(route):
+    return [v.id for v in route.visits]
+
+
+def test_capacity_forces_a_second_landfill_trip() -> None:
+    """Three 2.5 m³ points on a 6 m³ truck: two loads, each ending at the landfill."""
+    pts = [point(f"P{i}", volume_m3=2.5) for i in range(3)]
+    prob = make_problem([1000, 1100, 1200], pts, [vehicle("DT-01")])
+    sol = solve(prob, FAST)
+    sol.validate()
+    route = sol.route_of("DT-01")
+    assert len(route.trips) == 2
+    assert [len(t.stops) for t in route.trips] in ([2, 1], [1, 2])
+    assert _ids(route)[-2:] == ["TPA", "DEPOT"]
+    assert all(v.load_after_l <= 6000 for v in route.visits)
+    assert route.trips[0].landfill.load_after_l == 0
+    assert not sol.unassigned
+
+
+def test_single_trip_route_is_depot_points_landfill_depot() -> None:
+    """Two small points in a row: the cheapest order is out along the line and back."""
+    prob = make_problem([1000, 2000], [point("A"), point("B")], [vehicle("DT-01")], landfill_x=3000)
+    sol = solve(prob, FAST)
+    assert _ids(sol.route_of("DT-01")) == ["DEPOT", "A", "B", "TPA", "DEPOT"]
+    route = sol.route_of("DT-01")
+    assert route.distance_m == 6000
+    # 05:00 departure, 100 s to A, 60 s service, 100 s to B, 60 s, 100 s to TPA, 600 s unload, 300 s back
+    assert route.end_s - route.start_s == 100 + 60 + 100 + 60 + 100 + 600 + 300
+
+
+def test_containers_only_on_armroll_one_per_trip() -> None:
+    """Containers need arm-roll trucks, which carry one container per trip."""
+    pts = [point("C1", kind="container", volume_m3=2.0, service_s=720),
+           point("C2", kind="container", volume_m3=2.0, service_s=720),
+           point("B1", kind="bak", volume_m3=1.0)]
+    fleet = [vehicle("DT-01"), vehicle("AR-01", serves=("container",), containers_per_trip=1)]
+    sol = solve(make_problem([500, 600, 700], pts, fleet), FAST)
+    sol.validate()
+    ar, dt_ = sol.route_of("AR-01"), sol.route_of("DT-01")
+    assert sorted(v.id for v in ar.stops) == ["C1", "C2"]
+    assert [v.id for v in dt_.stops] == ["B1"]
+    assert all(len(t.stops) == 1 for t in ar.trips)
+
+
+def test_time_window_orders_the_visits() -> None:
+    """B must be served before 05:10 and A not before 05:30: B comes first although A is nearer."""
+    pts = [point("A", ready_s=5 * 3600 + 1800), point("B", latest_s=5 * 3600 + 600)]
+    sol = solve(make_problem([1000, 3000], pts, [vehicle("DT-01")]), FAST)
+    sol.validate()
+    stops = sol.route_of("DT-01").stops
+    assert [v.id for v in stops] == ["B", "A"]
+    assert stops[1].start_s >= 5 * 3600 + 1800
+    assert stops[0].start_s <= 5 * 3600 + 600
+
+
+def test_landfill_closed_until_nine_delays_unloading() -> None:
+    """The landfill opens at 09:00: the truck waits there and no unloading happens earlier."""
+    sol = solve(make_problem([1000], [point("A")], [vehicle("DT-01")], opens_s=9 * 3600), FAST)
+    sol.validate()
+    lf = sol.route_of("DT-01").trips[0].landfill
+    assert lf.start_s >= 9 * 3600
+
+
+def test_impossible_window_is_dropped_with_a_reason() -> None:
+    """A point that must be served by 05:01 but is 20 min away is dropped, not served late."""
+    pts = [point("LATE", latest_s=5 * 3600 + 60), point("OK")]
+    sol = solve(make_problem([12000, 100], pts, [vehicle("DT-01")]), FAST)
+    sol.validate()
+    assert "LATE" in sol.unassigned and "fleet exhausted" in sol.unassigned["LATE"]
+    assert [v.id for v in sol.route_of("DT-01").stops] == ["OK"]
+
+
+def test_capacity_shortage_drops_points_with_capacity_reason() -> None:
+    """One truck, one trip of 6 m³, 9 m³ due: some points are dropped and the reason says why."""
+    pts = [point(f"P{i}", volume_m3=3.0) for i in range(3)]
+    sol = solve(make_problem([100, 200, 300], pts, [vehicle("DT-01", max_trips=1)]), FAST)
+    sol.validate()
+    assert len(sol.unassigned) == 1
+    (reason,) = sol.unassigned.values()
+    assert reason.startswith("fleet exhausted: 9 m³ of this kind is due")
+
+
+def test_break_is_inside_its_window_and_not_during_service() -> None:
+    """A 30-minute break between 05:20 and 05:40 in a route with long services."""
+    shift = Shift(start_s=5 * 3600, end_s=12 * 3600, break_duration_s=1800,
+                  break_earliest_s=5 * 3600 + 1200, break_latest_s=5 * 3600 + 2400)
+    pts = [point(f"P{i}", service_s=900) for i in range(4)]
+    sol = solve(make_problem([500, 1000, 1500, 2000], pts, [vehicle("DT-01", shift=shift)]), FAST)
+    sol.validate()
+    route = sol.route_of("DT-01")
+    assert route.break_ is not None
+    assert 5 * 3600 + 1200 <= route.break_.start_s <= 5 * 3600 + 2400
+    for v in route.visits[1:-1]:
+        assert v.departure_s <= route.break_.start_s or v.start_s >= route.break_.end_s
+
+
+def test_max_trips_and_max_stops_hold() -> None:
+    """Two trips at most, three stops at most: the rest is unassigned."""
+    pts = [point(f"P{i}", volume_m3=4.0) for i in range(5)]
+    v = vehicle("DT-01", max_trips=2, max_stops=3)
+    sol = solve(make_problem([100 * (i + 1) for i in range(5)], pts, [v]), FAST)
+    sol.validate()
+    route = sol.route_of("DT-01")
+    assert len(route.trips) <= 2 and len(route.stops) <= 2
+    assert len(sol.unassigned) == 5 - len(route.stops)
+
+
+def test_same_seed_same_plan_and_seed_changes_search() -> None:
+    """Determinism under a solution limit."""
+    pts = [point(f"P{i}", volume_m3=1.5) for i in range(12)]
+    xs = [(i * 379) % 4000 for i in range(12)]
+    ys = [(i * 211) % 3000 for i in range(12)]
+    prob = make_problem(xs, pts, [vehicle("DT-01"), vehicle("DT-02")], ys=ys)
+    a = solve(prob, dataclasses.replace(FAST, seed=3))
+    b = solve(prob, dataclasses.replace(FAST, seed=3))
+    assert [_ids(r) for r in a.routes] == [_ids(r) for r in b.routes]
+    assert a.objective == b.objective
+
+
+def test_unknown_strategy_is_a_clear_input_error() -> None:
+    prob = make_problem([100], [point("A")], [vehicle("DT-01")])
+    with pytest.raises(InputError, match="unknown search strategy.*PATH_CHEAPEST_ARC"):
+        solve(prob, SolverParams(first_solution="FASTEST_EVER"))
+
+
+@st.composite
+def _instances(draw):  # type: ignore[no-untyped-def]
+    n = draw(st.integers(1, 9))
+    xs = draw(st.lists(st.integers(0, 6000), min_size=n, max_size=n))
+    ys = draw(st.lists(st.integers(0, 6000), min_size=n, max_size=n))
+    pts = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["bak", "roadside", "container"]))
+        ready = draw(st.sampled_from([0, 5 * 3600, 6 * 3600]))
+        latest = draw(st.sampled_from([-1, -1, 7 * 3600, 5 * 3600 + 300]))
+        latest = latest if latest < 0 or latest >= ready else -1
+        pts.append(point(f"P{i}", kind=kind, volume_m3=draw(st.sampled_from([0.0, 0.5, 2.0, 5.5])),
+                         service_s=draw(st.integers(0, 900)), ready_s=ready, latest_s=latest))
+    brk = draw(st.booleans())
+    shift = Shift(break_duration_s=1800) if brk else NO_BREAK
+    fleet = [vehicle("DT-01", max_trips=draw(st.integers(1, 3)), shift=shift),
+             vehicle("AR-01", serves=("container",), containers_per_trip=1, max_trips=2, shift=shift)]
+    opens = draw(st.sampled_from([0, 9 * 3600]))
+    return make_problem(xs, pts, fleet, ys=ys, landfill_x=draw(st.integers(0, 6000)), opens_s=opens)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_instances())
+def test_every_plan_holds_the_invariants(prob) -> None:  # type: ignore[no-untyped-def]
+    """Each point in exactly one route or unassigned with a reason; loads, windows, shifts,
+    breaks hold; routes end landfill -> depot (all re-checked by ``validate``)."""
+    sol = solve(prob, SolverParams(time_limit_s=5, solution_limit=20))
+    sol.validate()
+    served = [v.id for r in sol.routes for v in r.stops]
+    assert sorted(served + list(sol.unassigned)) == sorted(p.id for p in prob.points)
+    assert all(sol.unassigned.values())
+    for r in sol.used_routes():
+        assert [v.kind for v in r.visits[-2:]] == ["landfill", "depot"]
