@@ -30,3 +30,20 @@ def _osmnx_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     yield
     for name, value in saved.items():
         setattr(ox.settings, name, value)
+
+
+AG_SCENARIO = __import__("pathlib").Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml"
+
+
+@pytest.fixture(scope="session")
+def ag_solution():  # type: ignore[no-untyped-def]
+    """The Aguascalientes test scenario (real streets, generated points) solved for Tue 2026-11-24.
+
+    Deterministic: the search stops at a solution limit.
+    """
+    import datetime as dt
+
+    from wasteroute.scenario import Scenario
+
+    sc = Scenario.from_toml(AG_SCENARIO).replace(date=dt.date(2026, 11, 24))
+    return sc.solve()

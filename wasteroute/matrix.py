@@ -218,8 +218,10 @@ def build_matrix(
     safe = np.where(reach, combined, 0.0)
     t_ds = np.floor(safe / _SCALE)
     l_dm = safe - t_ds * _SCALE
-    time_s = np.where(reach, np.round(t_ds / 10.0), UNREACHABLE).astype(np.int64)
-    dist_m = np.where(reach, np.round(l_dm / 10.0), UNREACHABLE).astype(np.int64)
+    time_s = np.round(t_ds / 10.0).astype(np.int64)
+    dist_m = np.round(l_dm / 10.0).astype(np.int64)
+    time_s[~reach] = UNREACHABLE
+    dist_m[~reach] = UNREACHABLE
     np.fill_diagonal(time_s, 0)
     np.fill_diagonal(dist_m, 0)
     bad = np.argwhere(~reach)

@@ -94,7 +94,7 @@ def _read_geojson(path: Path) -> pd.DataFrame:
             props.setdefault("lat", "")
             props["_geometry_problem"] = f"feature {i} has no Point geometry"
         rows.append({k: "" if v is None else str(v) for k, v in props.items()})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).fillna("")
 
 
 def validate_points(
