@@ -648,3 +648,24 @@ def test_load_network_without_any_source(tmp_path: Path) -> None:
 def test_download_needs_an_area() -> None:
     with pytest.raises(InputError, match="set \\[network\\] place or boundary_file"):
         download_graph(settings=NetworkSettings())
+
+
+def test_parse_cache_reuses_and_invalidates(tmp_path: Path) -> None:
+    """With cache_parsed, the second load reads the pickle; a changed file is parsed again."""
+    import os
+    import shutil
+
+    src = tmp_path / "wo.osm.bz2"
+    shutil.copy(WEST_OAKLAND, src)
+    settings = NetworkSettings(cache_dir=str(tmp_path / "cache"), cache_parsed=True)
+    first = graph_from_file(src, settings=settings)
+    cached = list((tmp_path / "cache").glob("parsed-wo.osm.bz2-*.pickle"))
+    assert len(cached) == 1
+    second = graph_from_file(src, settings=settings)
+    assert sorted(second.nodes) == sorted(first.nodes)
+    assert second.number_of_edges() == first.number_of_edges()
+    os.utime(src, ns=(0, 0))
+    graph_from_file(src, settings=settings)
+    assert len(list((tmp_path / "cache").glob("parsed-*.pickle"))) == 2
+    fresh = graph_from_file(src, settings=NetworkSettings(cache_dir=str(tmp_path / "other")))
+    assert not (tmp_path / "other").exists() and len(fresh) == len(first)

@@ -75,6 +75,7 @@ class NetworkSettings:
     place: str | None = None
     boundary_file: str | None = None
     cache_dir: str = "~/.cache/wasteroute"
+    cache_parsed: bool = False
     overpass_url: str | None = None
     network_type: str = "drive"
     speeds_kph: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEEDS_KPH))

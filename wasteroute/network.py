@@ -322,6 +322,44 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph:
     return G
 
 
+def _parsed_cache_path(path: Path, settings: NetworkSettings) -> Path:
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{settings.network_type}|{ox.__version__}|1"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path(settings.cache_dir).expanduser() / f"parsed-{path.name}-{digest}.pickle"
+
+
+def _parsed_cached(path: Path, settings: NetworkSettings) -> nx.MultiDiGraph:
+    """Parse an OSM file, reusing a pickled parse from ``cache_dir`` when ``cache_parsed`` is on.
+
+    The cache key holds the file's path, size and modification time, the network type and the
+    osmnx version, so an edited or replaced file is parsed again. Speeds are always recomputed.
+    """
+    import pickle
+
+    cache = _parsed_cache_path(path, settings) if settings.cache_parsed else None
+    if cache is not None and cache.is_file():
+        try:
+            with cache.open("rb") as fh:
+                G = pickle.load(fh)
+            log.debug("network: parsed %s from cache %s", path.name, cache)
+            return G
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            log.debug("network: ignoring unreadable parse cache %s (%s)", cache, exc)
+    G, extract = _graph_from_osm(path, settings.network_type)
+    _describe_extract(G, path, extract)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache)
+        except OSError as exc:
+            log.debug("network: could not write parse cache %s (%s)", cache, exc)
+    return G
+
+
 def graph_from_file(
     path: str | Path, *, settings: NetworkSettings | None = None
 ) -> nx.MultiDiGraph:
@@ -361,8 +399,7 @@ def graph_from_file(
         G = _load_graphml(path)
         G.graph.setdefault("source_description", f"GraphML {path}")
     else:
-        G, extract = _graph_from_osm(path, settings.network_type)
-        _describe_extract(G, path, extract)
+        G = _parsed_cached(path, settings)
     G.graph["crs"] = _WGS84
     return _with_speeds(G, settings)
 

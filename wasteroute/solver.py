@@ -286,8 +286,8 @@ def _add_release(m: _Model) -> None:
             rel.CumulVar(idx).SetMin(p.points[k].release_s)
     for idx in reloads:
         service = m.node_service[manager.IndexToNode(idx)]
-        solver.Add(time_dim.CumulVar(idx) + time_dim.SlackVar(idx) + service
-                   >= rel.CumulVar(idx) + rel.SlackVar(idx))
+        # Waiting after unloading can always move before it, so the trip leaves at cumul + service.
+        solver.Add(time_dim.CumulVar(idx) + service >= rel.CumulVar(idx) + rel.SlackVar(idx))
 
 
 def _add_compatibility_and_drops(m: _Model) -> None:
@@ -331,8 +331,9 @@ def _search_parameters(params: SolverParams) -> Any:
 
 
 _STATUS = {
-    0: "not solved", 1: "solved", 2: "solved (optimal)", 3: "no solution found",
-    4: "time limit, no solution", 5: "invalid model", 6: "infeasible",
+    0: "not solved", 1: "solved (search limit reached)", 2: "solved (stopped before a local optimum)",
+    3: "no solution found", 4: "time limit, no solution", 5: "invalid model", 6: "infeasible",
+    7: "solved (optimal)",
 }
 
 
