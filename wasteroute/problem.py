@@ -43,6 +43,8 @@ class PointData:
     kecamatan: str = ""
     node: int = -1
     snap_m: float = 0.0
+    #: Earliest departure of the trip that collects it from its depot/landfill (release date; 0 = none).
+    release_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class VehicleData:
     fixed_cost: int = 0
     speed_factor: float = 1.0
     max_stops: int | None = None
+    #: Most load a truck may collect in the whole day over all its trips (route capacity; None = no limit).
+    max_daily_load_l: int | None = None
 
     def can_serve(self, point: PointData) -> bool:
         """Whether this truck can empty ``point`` (kind and size)."""

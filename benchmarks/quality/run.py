@@ -1,0 +1,102 @@
+"""Solution-quality runner: ``python -m benchmarks.quality.run --sets solomon,kim --budget 10``.
+
+Solves each instance with each solver on the same budget and seed, checks every answer
+independently (``check.check_routes``; ours also ``Solution.validate``), computes the objective
+under the set's own convention and the gap to the best known, and appends one row per run to
+``benchmarks/results/<date>.csv``. ``--report`` writes the matching ``.md`` table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from .check import check_routes
+from .instances import READERS, Instance
+from .solvers import Run, solve_ours, solve_pyvrp, solve_vroom, vroom_fits
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "best_known", "best_known_vehicles",
+          "gap_pct", "feasible", "seconds", "notes"]
+
+
+def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
+    if solver == "wasteroute":
+        return solve_ours(inst, budget, seed)
+    if solver == "wasteroute-savings":
+        return solve_ours(inst, budget, seed, first_solution="SAVINGS")
+    if solver == "pyvrp":
+        return solve_pyvrp(inst, budget, seed)
+    if solver == "vroom":
+        why = vroom_fits(inst)
+        return why or solve_vroom(inst, budget)
+    raise SystemExit(f"unknown solver {solver!r}; use wasteroute, wasteroute-savings, pyvrp, vroom")
+
+
+def row_for(inst: Instance, solver: str, budget: float, run: Run) -> dict[str, object]:
+    """One result row: objective under the set's convention, gap, feasibility."""
+    errors = check_routes(inst, run.routes) + run.validate_errors
+    obj = inst.objective(run.routes)
+    gap = 100 * (obj - inst.bks) / inst.bks if inst.bks else None
+    notes = list(run.notes) + [f"{len(errors)} violations: {errors[0]}" if errors else ""]
+    if inst.family == "kim" and inst.bks:
+        notes.append(f"ref = Kim 2006 ({inst.bks_vehicles} veh), unverified transcription")
+    return {
+        "instance": inst.name, "set": inst.family, "solver": solver, "budget_s": budget, "vehicles": len(run.routes),
+        "objective": round(obj, 2), "best_known": inst.bks if inst.bks is not None else "",
+        "best_known_vehicles": inst.bks_vehicles or "", "gap_pct": round(gap, 2) if gap is not None else "",
+        "feasible": not errors, "seconds": round(run.seconds, 1), "notes": "; ".join(n for n in notes if n),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and append rows to the results CSV."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sets", default="solomon,kim,mtvrptwr,x")
+    ap.add_argument("--budget", type=float, default=10.0)
+    ap.add_argument("--solvers", default="wasteroute,pyvrp,vroom")
+    ap.add_argument("--limit", type=int, default=None, help="first N instances of each set")
+    ap.add_argument("--names", default=None, help="comma-separated instance names (one set)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(RESULTS / f"{dt.date.today().isoformat()}.csv"))
+    ap.add_argument("--report", action="store_true", help="only write the .md table from --out")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    if args.report:
+        from .report import write_report
+
+        print(write_report(out))
+        return 0
+    logging.basicConfig(level=logging.WARNING)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    new = not out.exists()
+    names = args.names.split(",") if args.names else None
+    with out.open("a", newline="") as fh:
+        w = csv.DictWriter(fh, FIELDS)
+        if new:
+            w.writeheader()
+        for family in args.sets.split(","):
+            for inst in READERS[family](args.limit, names):
+                for solver in args.solvers.split(","):
+                    try:
+                        run = _solve(solver, inst, args.budget, args.seed)
+                    except Exception as exc:  # a crash is a result too
+                        traceback.print_exc()
+                        run = Run([], 0.0, [f"error: {exc}"])
+                    if isinstance(run, str):
+                        print(f"{inst.name} {solver}: skipped ({run})", flush=True)
+                        continue
+                    row = row_for(inst, solver, args.budget, run)
+                    w.writerow(row)
+                    fh.flush()
+                    print(" ".join(f"{k}={row[k]}" for k in FIELDS[:-1]), row["notes"][:120], flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
