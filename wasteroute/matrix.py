@@ -2,7 +2,7 @@
 
 One compiled Dijkstra per distinct source node (``scipy.sparse.csgraph.dijkstra`` on a CSR
 matrix of the graph), never one networkx call per pair. Each edge carries a single combined
-weight ``time_ds * SCALE + length_dm`` (deciseconds and decimetres, exact integers in float64),
+weight ``time_cs * SCALE + length_dm`` (centiseconds and decimetres, exact integers in float64),
 so one search finds the fastest route, breaks ties by length, and yields both the travel time
 and the length of that same route. Large matrices are split over the machine's cores in
 forked worker processes (scipy's Dijkstra holds the GIL, so threads would not help).
@@ -28,7 +28,8 @@ from .errors import NetworkError
 
 log = logging.getLogger("wasteroute")
 
-#: Combined weight = deciseconds * _SCALE + decimetres; paths up to 10^7 dm (1,000 km) fit.
+#: Combined weight = centiseconds * _SCALE + decimetres; paths up to 10^7 dm (1,000 km) and
+#: 10^8 cs (11 days) stay exact integers in float64.
 _SCALE = 10_000_000.0
 #: Sentinel for unreachable pairs in the integer matrices.
 UNREACHABLE = np.iinfo(np.int64).max // 4
@@ -73,9 +74,9 @@ class GraphIndex:
             )
             raise NetworkError(msg)
         # Integer units per edge; zero-weight edges get 1 dm so scipy keeps them (0 means no edge).
-        t_ds = np.round(t * 10.0)
+        t_cs = np.round(t * 100.0)
         l_dm = np.maximum(np.round(ln * 10.0), 1.0)
-        w = t_ds * _SCALE + l_dm
+        w = t_cs * _SCALE + l_dm
         order = np.lexsort((w, v, u))  # keep the lightest of parallel edges
         u, v, w, t, ln = u[order], v[order], w[order], t[order], ln[order]
         first = np.ones(len(u), bool)
@@ -216,9 +217,9 @@ def build_matrix(
     combined = _combined_rows(index.csr, uniq, uniq, workers)[np.ix_(inverse, inverse)]
     reach = np.isfinite(combined)
     safe = np.where(reach, combined, 0.0)
-    t_ds = np.floor(safe / _SCALE)
-    l_dm = safe - t_ds * _SCALE
-    time_s = np.round(t_ds / 10.0).astype(np.int64)
+    t_cs = np.floor(safe / _SCALE)
+    l_dm = safe - t_cs * _SCALE
+    time_s = np.round(t_cs / 100.0).astype(np.int64)
     dist_m = np.round(l_dm / 10.0).astype(np.int64)
     time_s[~reach] = UNREACHABLE
     dist_m[~reach] = UNREACHABLE
