@@ -72,7 +72,7 @@ from scipy import ndimage
 from scipy.interpolate import RegularGridInterpolator
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import Delaunay, cKDTree
+from scipy.spatial import Delaunay, QhullError, cKDTree
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 
 logger = logging.getLogger("wasteroute")
@@ -93,8 +93,9 @@ UTM_CRS = "EPSG:32751"
 #: inside the Manulai II polygon (BPS ID2013 5371010002) nearest to it.
 LANDFILL_LONLAT: tuple[float, float] = (123.5589, -10.2130)
 #: DLHK truck pool (depot), lon/lat. APPROXIMATE and invented: the truck pool location is
-#: not published; DLHK is in Alak. Placed in Kelurahan Namosain on the coastal arterial
-#: ("Jl. Alak Raya") that leads from the centre towards the landfill road.
+#: not published; DLHK is in Kecamatan Alak. Placed on the coastal arterial ("Jl. Alak Raya")
+#: that leads from the centre towards the landfill road, in Kelurahan Nunbaun Sabu
+#: (Kecamatan Alak), about 250 m east of the Namosain boundary.
 DEPOT_LONLAT: tuple[float, float] = (123.5640, -10.1790)
 
 #: Ravines (source, mouth) lon/lat that residential streets do not cross; only main roads
@@ -795,7 +796,10 @@ def _collector_links(city: City, params: StreetParams) -> list[tuple[str, str]]:
     if len(names) < 3:
         return [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     pts = np.array([city.key_points[n] for n in names])
-    tri = Delaunay(pts)
+    try:
+        tri = Delaunay(pts)
+    except QhullError:  # centres on one line
+        return list(itertools.pairwise(names))
     pairs = sorted(
         {tuple(sorted((int(s[i]), int(s[(i + 1) % 3])))) for s in tri.simplices for i in range(3)}
     )
@@ -949,6 +953,8 @@ class Network:
 
 def _crossings(chains: Sequence[Chain]) -> list[list[float]]:
     """For each chain, the distances along it where another chain crosses it."""
+    if not chains:
+        return []
     lines = [LineString(c.coords) for c in chains]
     tree = shapely.STRtree(lines)
     pairs = tree.query(lines, predicate="intersects")
@@ -1185,7 +1191,15 @@ def _valid_edges(
 
 
 def _delaunay_edges(xy: np.ndarray) -> np.ndarray:
-    s = Delaunay(xy).simplices
+    """Edges of the Delaunay triangulation (all pairs when there are too few points)."""
+    if len(xy) < 4:
+        return np.array(
+            [(i, j) for i in range(len(xy)) for j in range(i + 1, len(xy))], dtype=int
+        ).reshape(-1, 2)
+    try:
+        s = Delaunay(xy).simplices
+    except QhullError:  # e.g. all points on one line
+        return np.array([(i, i + 1) for i in range(len(xy) - 1)], dtype=int).reshape(-1, 2)
     e = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
     return np.unique(np.sort(e, axis=1), axis=0)
 
