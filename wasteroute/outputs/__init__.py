@@ -28,10 +28,10 @@ def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool =
 
         written += write_maps(sol, out_dir / "maps")
     if sheets:
-        try:
-            from .sheets import write_sheets
-        except ImportError:  # driver sheets not installed in this build
-            log.warning("driver sheets are not available in this build; skipped")
-        else:
-            written += write_sheets(sol, out_dir / "sheets", language=language)
+        from .gpx import write_gpx
+        from .sheets import write_sheets
+
+        written += write_sheets(sol, out_dir / "sheets", language=language)
+        written += write_gpx(sol, out_dir / "gpx", language=language)
+        log.info("driver sheets and GPX written for %d trucks", len(sol.used_routes()))
     return written
