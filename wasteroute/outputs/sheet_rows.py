@@ -1,0 +1,83 @@
+"""A route as the driver sheet lists it: the rows of the stop table and each visit's trip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..solution import Route, Visit
+
+
+def arrival_time(route: Route, k: int) -> int:
+    """When the truck reaches visit ``k``, counting a break taken on the way there.
+
+    ``Visit.arrival_s`` is the previous departure plus the drive; when the crew takes its break
+    on that leg, the truck arrives after the break.
+    """
+    v = route.visits[k]
+    if k == 0:
+        return v.departure_s
+    prev, brk = route.visits[k - 1], route.break_
+    arrival = v.arrival_s
+    if (
+        brk is not None
+        and brk.duration_s
+        and prev.departure_s <= brk.start_s
+        and brk.end_s <= v.start_s
+    ):
+        arrival = min(v.start_s, arrival + brk.duration_s)
+    return arrival
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of the stop table: ``kind`` is depot_start, point, landfill, break or depot_end."""
+
+    kind: str
+    number: int  # stop number for points, trip number for landfill rows, else 0
+    visit: Visit | None
+    start_s: int = 0
+    end_s: int = 0
+
+
+def sheet_rows(route: Route) -> list[SheetRow]:
+    """The rows of a truck's stop table, in driving order, with the break where it falls."""
+    rows: list[SheetRow] = []
+    stop_no = trip_no = 0
+    for k, v in enumerate(route.visits):
+        if v.kind == "depot":
+            kind = "depot_start" if k == 0 else "depot_end"
+            rows.append(SheetRow(kind, 0, v, arrival_time(route, k)))
+        elif v.kind == "point":
+            stop_no += 1
+            rows.append(SheetRow("point", stop_no, v, arrival_time(route, k)))
+        else:
+            trip_no += 1
+            rows.append(SheetRow("landfill", trip_no, v, arrival_time(route, k), v.departure_s))
+    brk = route.break_
+    if brk is not None and brk.duration_s > 0:
+        pos = len(rows)
+        for i, r in enumerate(rows):
+            if r.visit is not None and r.kind != "depot_start" and r.visit.start_s >= brk.end_s:
+                pos = i
+                break
+        rows.insert(pos, SheetRow("break", 0, None, brk.start_s, brk.end_s))
+    return rows
+
+
+def trip_of_visit(route: Route) -> list[int]:
+    """Trip number (1-based) of each visit; the depot at the end belongs to trip 0 (return)."""
+    out, trip = [], 1
+    for k, v in enumerate(route.visits):
+        out.append(0 if (v.kind == "depot" and k > 0) else trip)
+        if v.kind == "landfill":
+            trip += 1
+    return out
+
+
+def trip_number(route: Route, visit: Visit) -> int:
+    """Trip number of ``visit`` in ``route`` (0 for the return to the depot or a stranger)."""
+    trips = trip_of_visit(route)
+    for k, v in enumerate(route.visits):
+        if v is visit:
+            return trips[k]
+    return 0
