@@ -80,3 +80,17 @@ def test_bad_date_is_rejected_by_argparse(capsys: pytest.CaptureFixture[str]) ->
         main(["--date", "24/11/2026"])
     assert exc.value.code == 2
     assert "is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_summary_prints_the_scenario_without_solving(capsys: pytest.CaptureFixture[str]) -> None:
+    """--summary: network size and drops, points by kind and kecamatan with m³, facilities, fleet."""
+    assert main(["--scenario", str(AG), "--date", "2026-11-24", "--summary", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "network: real OSM extract" in out and "SYNTHETIC" not in out
+    assert "682 nodes, 1,391 directed edges" in out
+    assert "dropped as not routable both ways: 66 nodes, 74 edges" in out
+    assert "40 in the file, 37 due on 2026-11-24, 3 not due that day" in out
+    for line in ("container", "bak", "roadside", "Aguascalientes", "landfill: Landfill (test)",
+                 "fleet: 4 trucks available", "3 x Dump truck 6 m³"):
+        assert line in out
+    assert "wasteroute plan for" not in out  # nothing was solved

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only N trucks available (the rest taken off in proportion to each type)")
     p.add_argument("--volume-factor", type=float, default=None, metavar="X",
                    help="scale every point's volume, e.g. 1.3 for the rainy season")
+    p.add_argument("--summary", action="store_true",
+                   help="only load the scenario and print its summary (network, points, fleet); no solving")
     p.add_argument("--download-network", action="store_true",
                    help="download the real OpenStreetMap network (Overpass) and cache it for later runs")
     p.add_argument("--language", choices=("id", "en"), default="id", help="driver sheets in Bahasa Indonesia or English")
@@ -93,10 +95,22 @@ def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return sc
 
 
+def summarize(args: argparse.Namespace) -> int:
+    """Load the scenario (network, points, matrix) and print what it holds."""
+    from .outputs.report import scenario_summary
+
+    sc = _scenario(args)
+    problem = sc.build()
+    print(scenario_summary(sc.name, sc.load_network(), problem))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Plan, check, write; return the exit code."""
     from .outputs import write_all
 
+    if args.summary:
+        return summarize(args)
     t_start = time.perf_counter()
     sc = _scenario(args)
     timings: dict[str, float] = {}
