@@ -94,3 +94,13 @@ def test_summary_prints_the_scenario_without_solving(capsys: pytest.CaptureFixtu
                  "fleet: 4 trucks available", "3 x Dump truck 6 m³"):
         assert line in out
     assert "wasteroute plan for" not in out  # nothing was solved
+
+
+def test_volume_factor_overflow_is_unassigned_not_an_error(tmp_path: Path) -> None:
+    """x2.5 makes some containers bigger than the arm-roll: they are unassigned with a capacity reason."""
+    code = main(["--scenario", str(AG), "--date", "2026-11-24", "--out", str(tmp_path), "--no-maps",
+                 "--no-sheets", "-q", "--volume-factor", "2.5", "--solution-limit", "20"])
+    assert code == 0
+    plan = json.loads((tmp_path / "2026-11-24" / "plan.json").read_text())
+    reasons = [u["reason"] for u in plan["unassigned"]]
+    assert any(r.startswith("capacity:") for r in reasons)

@@ -208,7 +208,9 @@ def build_problem(
     emissions = emissions or EmissionSettings()
     snap_issues = dict(snap_issues or {})
     rows = [_point_from_row(r, volume_factor) for r in points.to_dict("records")]
-    _check_fleet_covers(rows, all_types)
+    # Data errors are judged on the volumes as given; an overflow caused by volume_factor (rainy
+    # season) is a condition of the day and ends in `unassigned` with a capacity reason.
+    _check_fleet_covers([_point_from_row(r, 1.0) for r in points.to_dict("records")], all_types)
     reasons: dict[str, str] = {}
     for p in rows:
         if p.id in snap_issues:
