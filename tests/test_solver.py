@@ -11,7 +11,7 @@ from problem_factory import NO_BREAK, make_problem, point, vehicle
 
 from wasteroute.config import Shift, SolverParams
 from wasteroute.errors import InputError
-from wasteroute.solver import solve
+from wasteroute.solver import _landfill_copies, solve
 
 FAST = SolverParams(time_limit_s=10, solution_limit=50)
 
@@ -139,6 +139,122 @@ def test_unknown_strategy_is_a_clear_input_error() -> None:
     prob = make_problem([100], [point("A")], [vehicle("DT-01")])
     with pytest.raises(InputError, match="unknown search strategy.*PATH_CHEAPEST_ARC"):
         solve(prob, SolverParams(first_solution="FASTEST_EVER"))
+
+
+def _more_landfills(prob, xs, extra_xs):  # type: ignore[no-untyped-def]
+    """``prob`` (points at ``xs`` on a line) with more landfills at ``extra_xs`` (ids TPA2, TPA3, ...)."""
+    import numpy as np
+
+    from wasteroute.config import Facility
+
+    px = np.array([0.0, 0.0, *extra_xs, *xs])  # depot, TPA, the new landfills, the points
+    dist = np.abs(px[:, None] - px[None, :]).round().astype(np.int64)
+    new = tuple(Facility(f"TPA{i + 2}", f"TPA {i + 2}", 0.0, 0.0, unload_s=600) for i in range(len(extra_xs)))
+    return dataclasses.replace(prob, landfills=(*prob.landfills, *new), dist_m=dist, time_s=dist // 10)
+
+
+def test_auto_landfill_copies_fewer_and_plan_still_feasible() -> None:
+    """Three landfills, points near the first two: the far third gets only the trucks' final visits."""
+    pts = [point(f"P{i}", volume_m3=2.5) for i in range(4)]
+    xs = [1000, 2000, 3000, 4000]
+    prob = _more_landfills(make_problem(xs, pts, [vehicle("DT-01"), vehicle("DT-02")]), xs, [5000, 30000])
+    assert _landfill_copies(prob, "all") == [6, 6, 6]
+    assert _landfill_copies(prob, "auto") == [6, 6, 2]
+    sol = solve(prob, dataclasses.replace(FAST, landfill_copies="auto"))
+    sol.validate()
+    assert not sol.unassigned
+
+
+def test_single_landfill_keeps_one_copy_per_trip() -> None:
+    """One landfill (as in Kupang): copies = the sum of max_trips, whatever the mode."""
+    prob = make_problem([100], [point("A")], [vehicle("DT-01", max_trips=3), vehicle("DT-02", max_trips=2)])
+    assert _landfill_copies(prob, "auto") == _landfill_copies(prob, "all") == [5]
+
+
+def test_warm_start_routes_are_respected() -> None:
+    """Under a one-solution limit the plan is the given routes (closed at the nearest landfill)."""
+    pts = [point(f"P{i}") for i in range(4)]
+    prob = make_problem([1000, 2000, 3000, 4000], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    start = [["P3", "P0"], ["P2", "TPA", "P1", "TPA"]]
+    sol = solve(prob, SolverParams(time_limit_s=10, solution_limit=1), initial_routes=start)
+    sol.validate()
+    assert _ids(sol.route_of("DT-01")) == ["DEPOT", "P3", "P0", "TPA", "DEPOT"]
+    assert [v.id for v in sol.route_of("DT-02").stops] == ["P2", "P1"]
+    assert len(sol.route_of("DT-02").trips) == 2
+    better = solve(prob, FAST, initial_routes=start)
+    better.validate()
+    assert better.objective <= sol.objective
+
+
+def test_warm_start_cuts_an_infeasible_route_and_inserts_the_rest() -> None:
+    """P0 closes at 05:01 but is visited last: the route is cut before it and the search decides."""
+    pts = [point("P0", latest_s=5 * 3600 + 60), point("P1")]
+    prob = make_problem([100, 5000], pts, [vehicle("DT-01")])
+    sol = solve(prob, FAST, initial_routes=[["P1", "P0"]])
+    sol.validate()
+    assert not sol.unassigned
+    assert [v.id for v in sol.route_of("DT-01").stops] == ["P0", "P1"]
+
+
+def test_warm_start_unknown_id_is_an_input_error() -> None:
+    prob = make_problem([100], [point("A")], [vehicle("DT-01")])
+    with pytest.raises(InputError, match="'B' is neither a point nor a landfill id"):
+        solve(prob, FAST, initial_routes=[["A", "B"]])
+
+
+def test_fallback_strategy_gives_a_plan_when_the_first_has_none_in_time(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A first strategy given (almost) no time: the fallback still returns a checked plan."""
+    pts = [point(f"P{i}", volume_m3=1.5) for i in range(6)]
+    prob = make_problem([500 * (i + 1) for i in range(6)], pts, [vehicle("DT-01")])
+    prm = dataclasses.replace(FAST, first_solution_timeout_s=1e-9, first_solution_fallback="PARALLEL_CHEAPEST_INSERTION",
+                              first_solution="SAVINGS")
+    with caplog.at_level("WARNING", logger="wasteroute"):
+        sol = solve(prob, prm)
+    sol.validate()
+    assert not sol.unassigned
+    assert "SAVINGS found no first plan" in caplog.text
+    with pytest.raises(InputError, match="landfill_copies"):
+        SolverParams(landfill_copies="some")
+
+
+def test_final_unload_node_lets_a_one_point_move_open_a_route() -> None:
+    """LOCAL_CHEAPEST_INSERTION inserts one point at a time: with a final unload node per truck
+    its first plan serves every point; with optional landfill copies only it serves none."""
+    pts = [point(f"P{i}") for i in range(4)]
+    prob = make_problem([1000, 2000, 3000, 4000], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    first = SolverParams(time_limit_s=10, solution_limit=1, first_solution="LOCAL_CHEAPEST_INSERTION")
+    sol = solve(prob, first)
+    sol.validate()
+    assert not sol.unassigned
+    assert len(solve(prob, dataclasses.replace(first, final_unload="optional")).unassigned) == 4
+
+
+def test_final_unload_keeps_objective_and_fixed_costs() -> None:
+    """Same optimum as the optional-copies model; an unused truck costs nothing, a fixed cost
+    (on the arcs out of the depot with final unload nodes) keeps the second truck home."""
+    pts = [point("A"), point("B")]
+    prob = make_problem([1000, 2000], pts, [vehicle("DT-01"), vehicle("DT-02")], landfill_x=3000)
+    new = solve(prob, FAST)
+    old = solve(prob, dataclasses.replace(FAST, final_unload="optional"))
+    assert new.objective == old.objective == 100 + 100 + 100 + 600 + 300
+    assert len(new.used_routes()) == 1
+    fixed = solve(prob, dataclasses.replace(FAST, vehicle_fixed_cost=5000, final_unload="nearest"))
+    assert len(fixed.used_routes()) == 1 and fixed.objective == 5000 + new.objective
+
+
+def test_large_model_starts_from_the_fallback(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Above the size where PARALLEL_CHEAPEST_INSERTION takes minutes, the fallback starts."""
+    import wasteroute.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "_FALLBACK_MIN_NODES", 1)
+    monkeypatch.setattr(solver_module, "_FALLBACK_FIRST_NODES", 1)
+    pts = [point(f"P{i}") for i in range(5)]  # one load
+    prob = make_problem([400 * (i + 1) for i in range(5)], pts, [vehicle("DT-01")])
+    with caplog.at_level("WARNING", logger="wasteroute"):
+        sol = solve(prob, dataclasses.replace(FAST, first_solution_fallback="LOCAL_CHEAPEST_INSERTION"))
+    sol.validate()
+    assert not sol.unassigned
+    assert "starting from LOCAL_CHEAPEST_INSERTION" in caplog.text
 
 
 @st.composite

@@ -414,6 +414,23 @@ class SolverParams:
     trip_slack: int = 1
     log_search: bool = False
     num_workers: int = 1
+    #: Landfill copies in the model: "auto" gives each landfill only as many copies as the
+    #: trips that plausibly use it (the points for which it is one of the two nearest);
+    #: "all" gives every landfill one copy per truck trip (the v1 model, large with many landfills).
+    landfill_copies: str = "auto"
+    #: "auto": with one landfill and no fixed truck costs, every truck gets its own mandatory
+    #: final unload node, so that opening a route is a one-point move for the search;
+    #: "nearest": the same also with several landfills (at the one nearest the depot, where
+    #: every route then ends) and fixed costs; "optional": only optional copies (the v1 model).
+    final_unload: str = "auto"
+    #: Strategy tried when ``first_solution`` finds no plan within ``first_solution_timeout_s``
+    #: (None: no fallback); armed for models of 800+ nodes or when the timeout is set. SAVINGS because it is the quickest to give a plan on 2000 stops;
+    #: PATH_CHEAPEST_ARC and LOCAL_CHEAPEST_INSERTION leave almost every point unassigned here
+    #: (a single inserted point cannot end its route empty without a landfill visit).
+    first_solution_fallback: str | None = "SAVINGS"
+    #: Time for the first strategy before the fallback; None = a third of ``time_limit_s``
+    #: (and the fallback only for large models).
+    first_solution_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -425,6 +442,12 @@ class SolverParams:
                 raise InputError(f"solver {name} must be >= 0")
         if self.drop_penalty <= 0:
             raise InputError("solver drop_penalty must be positive")
+        if self.landfill_copies not in ("auto", "all"):
+            raise InputError(f"solver landfill_copies {self.landfill_copies!r} must be 'auto' or 'all'")
+        if self.final_unload not in ("auto", "nearest", "optional"):
+            raise InputError(f"solver final_unload {self.final_unload!r} must be 'auto', 'nearest' or 'optional'")
+        if self.first_solution_timeout_s is not None and self.first_solution_timeout_s <= 0:
+            raise InputError("solver first_solution_timeout_s must be positive or left out")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SolverParams:

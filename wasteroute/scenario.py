@@ -141,6 +141,21 @@ class Scenario:
         """Add an afternoon shift: every available truck also works ``start``-``end`` as a second crew."""
         return self.replace(fleet=self.fleet.with_second_shift(start, end, break_minutes=break_minutes))
 
+    def with_solver(self, **changes: Any) -> Scenario:
+        """Change search settings, e.g. ``with_solver(time_limit_s=5, seed=1)`` (see ``SolverParams``).
+
+        Raises
+        ------
+        InputError
+            If a setting is unknown or out of range.
+        """
+        known = [f.name for f in dataclasses.fields(SolverParams)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            msg = f"unknown solver setting(s) {', '.join(unknown)}; known settings are {', '.join(known)}"
+            raise InputError(msg)
+        return self.replace(solver=dataclasses.replace(self.solver, **changes))
+
     def with_dumping_window_end(self, hhmm: str) -> Scenario:
         """Residents' dumping window ends at ``hhmm``: no point can be collected earlier."""
         from .units import parse_hhmm
@@ -226,7 +241,8 @@ def _network_cached(sc: Scenario) -> Any:
         boundary = _boundary(sc)
         loaded = load_network(sc.network, base_dir=sc.base_dir, boundary=boundary, download=sc.download_network)
         fac = sc.facilities
-        graph, _report = keep_routable(loaded.graph, [(f.lon, f.lat) for f in (fac.depot, *fac.landfills)])
+        graph, report = keep_routable(loaded.graph, [(f.lon, f.lat) for f in (fac.depot, *fac.landfills)])
+        graph.graph["routable_report"] = report
         _NETWORKS[key] = dataclasses.replace(loaded, graph=graph)
     return _NETWORKS[key]
 

@@ -11,7 +11,7 @@ import csv
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,41 @@ class Solution:
         by_id = {p.id: p for p in (*self.problem.points, *self.problem.excluded)}
         return [by_id[i] for i in sorted(self.unassigned)]
 
+    def unassigned_frame(self) -> pd.DataFrame:
+        """One row per unassigned point, in id order: where it is, its volume and the reason."""
+        cols = ["id", "name", "kind", "kelurahan", "kecamatan", "volume_m3", "lon", "lat", "reason"]
+        rows = [
+            {"id": p.id, "name": p.name, "kind": p.kind, "kelurahan": p.kelurahan, "kecamatan": p.kecamatan,
+             "volume_m3": p.volume_m3, "lon": p.lon, "lat": p.lat, "reason": self.unassigned[p.id]}
+            for p in self.unassigned_points()
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def trips_frame(self) -> pd.DataFrame:
+        """One row per landfill trip (load) of every used truck: stops, m³, fill, unloading time."""
+        cols = ["truck", "type", "trip", "stops", "m3", "capacity_m3", "fill", "landfill", "unload_at"]
+        rows = []
+        for r in self.used_routes():
+            cap = r.vehicle.capacity_l / LITRES_PER_M3
+            for t in r.trips:
+                rows.append(
+                    {"truck": r.vehicle.id, "type": r.vehicle.type_name, "trip": t.number, "stops": len(t.stops),
+                     "m3": round(t.volume_m3, 2), "capacity_m3": cap, "fill": round(t.volume_m3 / cap, 3),
+                     "landfill": t.landfill.id, "unload_at": format_hhmm(t.landfill.start_s)}
+                )
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def route_cost(self) -> int:
+        """The objective without the penalties paid for points the solver left out.
+
+        Comparable between runs of one scenario even when one of them drops points (each
+        dropped point adds ``drop_penalty``, which would swamp every route cost).
+        """
+        dropped = sum(1 for pid in self.unassigned if pid not in self.problem.reasons)
+        penalty = getattr(self.params, "drop_penalty", 0) or 0
+        return int(self.objective - dropped * penalty)
+
     # ---------------------------------------------------------------- KPIs
     def kpis(self) -> pd.DataFrame:
         """One row per truck: km, hours, landfill trips, stops, m³, tonnes, litres, kg CO₂."""
@@ -369,6 +404,33 @@ class Solution:
         }
         p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         return p
+
+
+def compare(solutions: Mapping[str, Solution]) -> pd.DataFrame:
+    """One row per named plan with the fleet KPIs, for what-if and tuning tables.
+
+    Parameters
+    ----------
+    solutions
+        Plans by a name of your choice, e.g. ``{"34 trucks": sol, "30 trucks": sol30}``;
+        the row order follows the mapping.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by name; the columns of :meth:`Solution.fleet_kpis` plus ``route_cost``
+        (the objective without drop penalties) and ``hours_std`` (standard deviation of the
+        used trucks' hours, a workload-balance measure; 0 with fewer than two trucks).
+    """
+    rows = {}
+    for name, sol in solutions.items():
+        k = sol.kpis()
+        hours = k.loc[k["used"], "hours"]
+        std = float(hours.std()) if len(hours) > 1 else 0.0
+        rows[name] = {**sol.fleet_kpis(), "route_cost": sol.route_cost, "hours_std": round(std, 2)}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "scenario"
+    return frame
 
 
 def _step_dict(v: Visit) -> dict[str, Any]:

@@ -2,8 +2,12 @@
 
 Model (one small function per dimension or constraint):
 
-* nodes: ``0`` depot; one node per servable point; for every landfill, optional copies
-  (as many as the trucks' landfill trips add up to) so a truck can unload several times;
+* nodes: ``0`` depot; one node per servable point; for every landfill, optional copies so a
+  truck can unload several times (``_landfill_copies``: with one landfill as many as the trucks'
+  trips add up to; with several, only the trips that plausibly use each one), and with one
+  landfill (``final_unload``) one mandatory final unload node per truck, so that an empty truck
+  takes its first point in a one-node move (``_final_unload_vehicles``; fixed costs then sit on
+  the arcs out of the depot and the unused trucks' empty runs are taken off the objective);
 * ``time``: travel + service per vehicle type (speed factor), point windows, landfill hours,
   shift start/end, one break per shift inside its window;
 * ``load`` (litres): points add their volume, a landfill visit empties the truck (negative
@@ -16,6 +20,11 @@ Model (one small function per dimension or constraint):
 * objective: ``time_weight * travel s + distance_weight * m`` + fixed vehicle cost + balance
   terms (global span of the time dimension and/or a soft bound on each route's duration).
 
+Search: ``first_solution`` then ``local_search``; when the first strategy has no plan after
+``first_solution_timeout_s`` the search restarts from ``first_solution_fallback``
+(``_solve_with_fallback``). ``solve(..., initial_routes=...)`` starts instead from given routes
+(warm start, e.g. another solver's plan; ``_warm_start``).
+
 OR-Tools' routing search has no random seed; ``SolverParams.seed`` permutes the order in which
 points enter the model (seed 0 keeps the input order), which changes tie-breaking and so gives
 a different but reproducible search.
@@ -23,6 +32,7 @@ a different but reproducible search.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -41,6 +51,10 @@ from .solution import Break, Route, Solution, build_visits
 log = logging.getLogger("wasteroute")
 
 _HORIZON = 48 * 3600
+#: Models at least this large (points + landfill copies) watch the first strategy's time.
+_FALLBACK_MIN_NODES = 800
+#: From this size PARALLEL_CHEAPEST_INSERTION is not tried at all (measured: > 60 s at 2000 nodes).
+_FALLBACK_FIRST_NODES = 1500
 
 
 @dataclass
@@ -56,34 +70,114 @@ class _Model:
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
     breaks: dict[int, Any]
+    final_nodes: dict[int, int]  # vehicle -> its own mandatory final landfill node
 
 
-def _node_layout(problem: ProblemData, seed: int) -> tuple[list[int], list[int], list[int], list[int]]:
+def _node_layout(
+    problem: ProblemData, params: SolverParams
+) -> tuple[list[int], list[int], list[int], list[int], dict[int, int]]:
     order = np.arange(len(problem.points))
-    if seed:
-        order = np.random.default_rng(seed).permutation(order)
+    if params.seed:
+        order = np.random.default_rng(params.seed).permutation(order)
     node_loc, node_point, node_service = [0], [-1], [0]
     for k in order:
         node_loc.append(problem.point_location(int(k)))
         node_point.append(int(k))
         node_service.append(problem.points[int(k)].service_s)
-    copies = sum(v.max_trips for v in problem.vehicles)
-    landfill_nodes = []
+    final_lf = _final_landfill(problem, params)
+    finals = _final_unload_vehicles(problem, final_lf) if final_lf is not None else []
+    copies = _landfill_copies(problem, params.landfill_copies)
+    if final_lf is not None:  # each such truck's last unload is its own node
+        copies[final_lf] = max(0, copies[final_lf] - len(finals))
+    landfill_nodes, final_nodes = [], {}
     for li, lf in enumerate(problem.landfills):
-        for _ in range(copies):
+        mine = finals if li == final_lf else []
+        for i in range(copies[li] + len(mine)):
+            if i >= copies[li]:
+                final_nodes[mine[i - copies[li]]] = len(node_loc)
             landfill_nodes.append(len(node_loc))
             node_loc.append(problem.landfill_location(li))
             node_point.append(-1)
             node_service.append(lf.unload_s)
-    return node_loc, node_point, node_service, landfill_nodes
+    return node_loc, node_point, node_service, landfill_nodes, final_nodes
+
+
+def _final_landfill(problem: ProblemData, params: SolverParams) -> int | None:
+    """The landfill of the trucks' own final unload nodes, or None for optional copies only.
+
+    "auto": the landfill when there is only one and trucks have no fixed cost; "nearest": the
+    one with the shortest depot -> landfill -> depot round trip, also with several landfills
+    (every route then ends there) and fixed costs.
+    """
+    mode = params.final_unload
+    fixed = params.vehicle_fixed_cost or any(v.fixed_cost for v in problem.vehicles)
+    if mode == "optional" or (mode == "auto" and (len(problem.landfills) != 1 or fixed)):
+        # "auto" also keeps the optional model when trucks have a fixed cost: on the arcs out of
+        # the depot it is penalised by guided local search and the plans used more trucks
+        # (Kim 277/444 stops: 5 and 13 trucks instead of 3 and 11).
+        return None
+    n_lf = len(problem.landfills)
+    loop = [int(problem.time_s[0, 1 + li]) + int(problem.time_s[1 + li, 0]) for li in range(n_lf)]
+    return int(np.argmin(loop))
+
+
+def _final_unload_vehicles(problem: ProblemData, li: int) -> list[int]:
+    """The trucks that get their own mandatory final unload node at landfill ``li``.
+
+    With optional landfill copies only, an empty truck can take a first point only together
+    with a landfill visit (its route must end empty), a two-node move that OR-Tools' first
+    solutions (PATH_CHEAPEST_ARC, LOCAL_CHEAPEST_INSERTION) and local search operators do not
+    make. A mandatory final unload per truck (depot -> landfill -> depot when unused, a
+    constant) turns opening a route into a one-node insertion. Only trucks whose shift can
+    fit that empty run (landfill hours, break) get one; the others keep optional copies.
+    """
+    lf, loc = problem.landfills[li], 1 + li
+    out = []
+    for vi, v in enumerate(problem.vehicles):
+        sh = v.shift
+        there = math.ceil(problem.time_s[0, loc] / v.speed_factor)
+        back = math.ceil(problem.time_s[loc, 0] / v.speed_factor)
+        unload_start = max(sh.start_s + there, lf.opens_s)
+        fits = unload_start <= lf.closes_s - lf.unload_s and unload_start + lf.unload_s + back <= sh.end_s
+        if sh.break_duration_s:
+            fits = fits and sh.break_latest_s >= sh.start_s and sh.break_earliest_s + sh.break_duration_s <= sh.end_s
+            fits = fits and there + lf.unload_s + back + sh.break_duration_s <= sh.end_s - sh.start_s
+        if fits:
+            out.append(vi)
+    return out
+
+
+def _landfill_copies(problem: ProblemData, mode: str) -> list[int]:
+    """How many optional visit nodes each landfill gets.
+
+    No truck unloads more than ``max_trips`` times, so ``trips`` copies per landfill always
+    suffice ("all"). With several landfills most of these are never plausible: "auto" gives a
+    landfill the share of the trips equal to the share of the day's volume for which it is
+    one of the two nearest landfills (rounded up), plus one final visit per truck, and never
+    more than ``trips``. A single landfill keeps ``trips`` copies.
+    """
+    trips = sum(v.max_trips for v in problem.vehicles)
+    n_lf = len(problem.landfills)
+    if mode == "all" or n_lf == 1:
+        return [trips] * n_lf
+    locs = [problem.point_location(k) for k in range(len(problem.points))]
+    to_lf = problem.time_s[np.ix_(locs, range(1, 1 + n_lf))]
+    nearest = np.argsort(to_lf, axis=1, kind="stable")[:, :2]
+    weight = np.array([max(p.demand_l, 1) for p in problem.points], dtype=np.float64)
+    share = np.zeros(n_lf)
+    for col in range(nearest.shape[1]):
+        np.add.at(share, nearest[:, col], weight)
+    share /= weight.sum() if len(weight) else 1.0
+    n_veh = len(problem.vehicles)
+    return [min(trips, math.ceil(trips * s) + n_veh) if s > 0 else min(trips, n_veh) for s in share]
 
 
 def _build(problem: ProblemData, params: SolverParams) -> _Model:
-    node_loc, node_point, node_service, lf_nodes = _node_layout(problem, params.seed)
+    node_loc, node_point, node_service, lf_nodes, finals = _node_layout(problem, params)
     n_veh = len(problem.vehicles)
     manager = pywrapcp.RoutingIndexManager(len(node_loc), n_veh, 0)
     routing = pywrapcp.RoutingModel(manager)
-    m = _Model(problem, params, node_loc, node_point, node_service, lf_nodes, manager, routing, {})
+    m = _Model(problem, params, node_loc, node_point, node_service, lf_nodes, manager, routing, {}, finals)
     _add_costs(m)
     _add_time(m)
     _add_load(m)
@@ -130,11 +224,37 @@ def _add_costs(m: _Model) -> None:
             unload[m.landfill_nodes] = [m.node_service[n] for n in m.landfill_nodes]
             node_cost = node_cost + prm.time_weight * unload[:, None]
             np.fill_diagonal(node_cost, 0)
-        cb = routing.RegisterTransitMatrix(node_cost.tolist())
+        by_fixed: dict[int, list[int]] = {}
         for vi in vehicles:
-            routing.SetArcCostEvaluatorOfVehicle(cb, vi)
-    for vi, v in enumerate(p.vehicles):
-        routing.SetFixedCostOfVehicle(int(v.fixed_cost + prm.vehicle_fixed_cost), vi)
+            by_fixed.setdefault(_fixed_cost(m, vi) if vi in m.final_nodes else 0, []).append(vi)
+        for fixed, group in by_fixed.items():
+            cb = routing.RegisterTransitMatrix(_with_fixed_cost(m, node_cost, fixed).tolist())
+            for vi in group:
+                routing.SetArcCostEvaluatorOfVehicle(cb, vi)
+    for vi in range(len(p.vehicles)):
+        if vi not in m.final_nodes:
+            routing.SetFixedCostOfVehicle(_fixed_cost(m, vi), vi)
+
+
+def _fixed_cost(m: _Model, vi: int) -> int:
+    return int(m.problem.vehicles[vi].fixed_cost + m.params.vehicle_fixed_cost)
+
+
+def _with_fixed_cost(m: _Model, node_cost: np.ndarray, fixed: int) -> np.ndarray:
+    """Fixed cost on the arcs out of the depot, except into a final unload node.
+
+    A truck with its own final unload node never has an empty route in OR-Tools' sense, so
+    its fixed cost is charged when it leaves the depot for anything else, and when it leaves
+    the final node for anything but the depot (else visiting it first would dodge the cost).
+    """
+    if not fixed:
+        return node_cost
+    finals = list(m.final_nodes.values())
+    out = node_cost.copy()
+    out[0, 1:] += fixed
+    out[0, finals] -= fixed
+    out[finals, 1:] += fixed
+    return out
 
 
 def _add_time(m: _Model) -> None:
@@ -292,6 +412,7 @@ def _add_release(m: _Model) -> None:
 
 def _add_compatibility_and_drops(m: _Model) -> None:
     p, routing, manager = m.problem, m.routing, m.manager
+    finals = {node: vi for vi, node in m.final_nodes.items()}
     for node in range(1, len(m.node_loc)):
         idx = manager.NodeToIndex(node)
         k = m.node_point[node]
@@ -304,14 +425,18 @@ def _add_compatibility_and_drops(m: _Model) -> None:
                 # SetAllowedVehiclesForIndex's SWIG binding rejects Python lists in ortools 9.15.
                 routing.VehicleVar(idx).RemoveValues(banned)
             routing.AddDisjunction([idx], int(m.params.drop_penalty))
+        elif node in finals:
+            routing.VehicleVar(idx).SetValue(finals[node])  # mandatory, on its own truck
         else:
             routing.AddDisjunction([idx], 0)
 
 
-def _search_parameters(params: SolverParams) -> Any:
+def _search_parameters(params: SolverParams, *, first_solution: str | None = None, time_limit_s: float | None = None,
+                       solution_limit: int | None = None) -> Any:
     sp = pywrapcp.DefaultRoutingSearchParameters()
+    strategy = first_solution or params.first_solution
     try:
-        sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
+        sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
         sp.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, params.local_search
         )
@@ -322,10 +447,12 @@ def _search_parameters(params: SolverParams) -> Any:
             "local_search is GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH or GREEDY_DESCENT"
         )
         raise InputError(msg) from None
-    sec = math.floor(params.time_limit_s)
-    sp.time_limit.CopyFrom(Duration(seconds=sec, nanos=int((params.time_limit_s - sec) * 1e9)))
-    if params.solution_limit:
-        sp.solution_limit = int(params.solution_limit)
+    limit = max(params.time_limit_s if time_limit_s is None else time_limit_s, 0.01)
+    sec = math.floor(limit)
+    sp.time_limit.CopyFrom(Duration(seconds=sec, nanos=int((limit - sec) * 1e9)))
+    solutions = solution_limit or params.solution_limit
+    if solutions:
+        sp.solution_limit = int(solutions)
     sp.log_search = bool(params.log_search)
     return sp
 
@@ -337,8 +464,23 @@ _STATUS = {
 }
 
 
-def solve(problem: ProblemData, params: SolverParams | None = None) -> Solution:
+def solve(
+    problem: ProblemData, params: SolverParams | None = None, *, initial_routes: list[list[str]] | None = None
+) -> Solution:
     """Solve the day's problem and return a checked-out :class:`Solution`.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    params
+        Search settings; the defaults when left out.
+    initial_routes
+        A plan to start the local search from (warm start), one list per vehicle in
+        ``problem.vehicles`` order, of point ids and landfill ids (a landfill id is one unload);
+        a route that does not end at a landfill gets the nearest one. Routes that break a
+        constraint are cut back to their longest feasible beginning; the points left out are
+        inserted by the search.
 
     Raises
     ------
@@ -353,8 +495,23 @@ def solve(problem: ProblemData, params: SolverParams | None = None) -> Solution:
         len(problem.points), len(m.landfill_nodes), len(problem.vehicles), params.time_limit_s,
         params.first_solution, params.local_search,
     )
-    assignment = m.routing.SolveWithParameters(_search_parameters(params))
+    if initial_routes is not None:
+        start = _warm_start(m, initial_routes)
+        left = params.time_limit_s - (time.perf_counter() - t0)
+        sp = _search_parameters(params, time_limit_s=left)
+        assignment = m.routing.SolveFromAssignmentWithParameters(start, sp) if start is not None else None
+        if assignment is None:
+            log.warning("no search from initial_routes (not a feasible plan); searching from scratch for %.0f s", left)
+            return solve(problem, dataclasses.replace(params, time_limit_s=max(left, 1.0)))
+    else:
+        assignment = _solve_with_fallback(m, t0)
     status = _STATUS.get(m.routing.status(), str(m.routing.status()))
+    left = params.time_limit_s - (time.perf_counter() - t0)
+    if assignment is None and m.final_nodes and left > 0:
+        # A mandatory final unload that some shift cannot fit after all: use the optional model.
+        log.warning("no plan with a final unload node per truck; searching %.0f s without", left)
+        fallback = dataclasses.replace(params, final_unload="optional", time_limit_s=left)
+        return solve(problem, fallback, initial_routes=initial_routes)
     if assignment is None:
         msg = (
             f"OR-Tools found no plan ({status}); the shift, landfill hours or break window may be "
@@ -364,6 +521,124 @@ def solve(problem: ProblemData, params: SolverParams | None = None) -> Solution:
     sol = _extract(m, assignment, status, time.perf_counter() - t0)
     log.info("solved: objective %d, %d unassigned, in %.1f s", sol.objective, len(sol.unassigned), sol.solve_s)
     return sol
+
+
+def _solve_with_fallback(m: _Model, t0: float) -> Any:
+    """Search from ``first_solution``; if it has no plan after ``first_solution_timeout_s``, stop
+    and search again from ``first_solution_fallback`` with the time that is left.
+
+    The check is a custom search limit, a Python callback that the search calls very often: it
+    slowed the local search on Kupang (563 nodes) by about 12 % in objective at 30 s. So it is
+    armed only for models of ``_FALLBACK_MIN_NODES`` nodes or more (where the first strategy
+    may take minutes), or when ``first_solution_timeout_s`` is set explicitly. The limit is
+    only consulted between insertions, so PARALLEL_CHEAPEST_INSERTION overruns it on very large
+    models (Kim 1932/2100 stops: past 60 s); from ``_FALLBACK_FIRST_NODES`` nodes it is skipped.
+    """
+    prm, routing = m.params, m.routing
+    small = len(m.node_loc) < _FALLBACK_MIN_NODES and prm.first_solution_timeout_s is None
+    if small or not prm.first_solution_fallback or prm.first_solution_fallback == prm.first_solution:
+        return routing.SolveWithParameters(_search_parameters(prm))
+    if len(m.node_loc) >= _FALLBACK_FIRST_NODES and prm.first_solution == "PARALLEL_CHEAPEST_INSERTION":
+        log.warning("%d nodes: starting from %s (PARALLEL_CHEAPEST_INSERTION takes minutes here)",
+                    len(m.node_loc), prm.first_solution_fallback)
+        return routing.SolveWithParameters(_search_parameters(prm, first_solution=prm.first_solution_fallback))
+    deadline = t0 + (prm.first_solution_timeout_s or prm.time_limit_s / 3)
+    state = {"found": False, "gave_up": False}
+
+    def _at_solution() -> None:
+        state["found"] = True
+
+    def _give_up() -> bool:
+        if not state["found"] and time.perf_counter() > deadline:
+            state["gave_up"] = True
+        return state["gave_up"]
+
+    routing.AddAtSolutionCallback(_at_solution)
+    routing.AddSearchMonitor(routing.solver().CustomLimit(_give_up))
+    assignment = routing.SolveWithParameters(_search_parameters(prm))
+    if not state["gave_up"]:
+        return assignment
+    # Stopped inside the first strategy: what it returns (if anything) leaves the rest unassigned.
+    left = prm.time_limit_s - (time.perf_counter() - t0)
+    log.warning("%s found no first plan in %.1f s; trying %s for the %.1f s left",
+                prm.first_solution, deadline - t0, prm.first_solution_fallback, left)
+    state["gave_up"], deadline = False, math.inf
+    fallback = routing.SolveWithParameters(
+        _search_parameters(prm, first_solution=prm.first_solution_fallback, time_limit_s=left)
+    )
+    return fallback or assignment
+
+
+def _warm_start(m: _Model, initial_routes: list[list[str]]) -> Any:
+    """The given routes as an assignment, each cut back to its longest feasible beginning."""
+    p, routing = m.problem, m.routing
+    if len(initial_routes) > len(p.vehicles):
+        raise InputError(f"initial_routes has {len(initial_routes)} routes for {len(p.vehicles)} vehicles")
+    routes, free = _routes_as_indices(m, initial_routes)
+    kept = [_closed(m, vi, [], free)[0] for vi in range(len(p.vehicles))]
+    for vi, route in enumerate(routes):
+        lo, hi = 0, len(route)  # a feasible length, the longest one still to try
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            kept[vi] = _closed(m, vi, route[:mid], free)[0]
+            if routing.ReadAssignmentFromRoutes(kept, True) is not None:
+                lo = mid
+            else:
+                hi = mid - 1
+        kept[vi], taken = _closed(m, vi, route[:lo], free)
+        if lo and routing.ReadAssignmentFromRoutes(kept, True) is None:
+            (kept[vi], taken), lo = _closed(m, vi, [], free), 0  # prefixes were not monotone
+        if taken is not None:  # the closing landfill copy is now in use
+            free[p.landfills[m.node_loc[taken] - 1].id].remove(taken)
+        if lo < len(route):
+            log.info("warm start: vehicle %s keeps %d of %d visits", p.vehicles[vi].id, lo, len(route))
+    return routing.ReadAssignmentFromRoutes(kept, True)
+
+
+def _routes_as_indices(m: _Model, initial_routes: list[list[str]]) -> tuple[list[list[int]], dict[str, list[int]]]:
+    """Point and landfill ids -> routing indices (each landfill visit takes a free copy)."""
+    p, manager = m.problem, m.manager
+    point_node = {p.points[k].id: n for n, k in enumerate(m.node_point) if k >= 0}
+    free: dict[str, list[int]] = {lf.id: [] for lf in p.landfills}
+    finals = set(m.final_nodes.values())
+    for n in reversed(m.landfill_nodes):
+        if n not in finals:
+            free[p.landfills[m.node_loc[n] - 1].id].append(n)
+    out = []
+    for route in initial_routes:
+        idx = []
+        for pos, ident in enumerate(route):
+            if ident in point_node:
+                idx.append(manager.NodeToIndex(point_node.pop(ident)))
+            elif free.get(ident):
+                idx.append(manager.NodeToIndex(free[ident].pop()))
+            elif ident not in free:
+                raise InputError(f"initial_routes: {ident!r} is neither a point nor a landfill id (or repeats)")
+            elif pos < len(route) - 1:  # a final unload is added by _closed anyway
+                log.warning("initial_routes: no landfill copy of %s left for this visit; the route is cut", ident)
+        out.append(idx)
+    return out, free
+
+
+def _closed(m: _Model, vi: int, route: list[int], free: dict[str, list[int]]) -> tuple[list[int], int | None]:
+    """``route`` ending at a landfill, and the free copy that this took (if one).
+
+    A truck with its own final unload node ends there (trailing landfill visits are folded
+    into it); otherwise the nearest free copy follows the last point when needed.
+    """
+    manager = m.manager
+    if vi in m.final_nodes:
+        while route and m.node_point[manager.IndexToNode(route[-1])] < 0:
+            route = route[:-1]
+        return [*route, manager.NodeToIndex(m.final_nodes[vi])], None
+    if not route or m.node_point[manager.IndexToNode(route[-1])] < 0:
+        return route, None
+    last = m.node_loc[manager.IndexToNode(route[-1])]
+    options = [(int(m.problem.time_s[last, m.node_loc[nodes[-1]]]), lid) for lid, nodes in free.items() if nodes]
+    if not options:
+        return route, None
+    node = free[min(options)[1]][-1]
+    return [*route, manager.NodeToIndex(node)], node
 
 
 def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solution:
@@ -395,9 +670,19 @@ def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solutio
         if k not in served:
             unassigned[pt.id] = _drop_reason(p, k)
     return Solution(
-        problem=p, routes=tuple(routes), unassigned=unassigned, objective=int(assignment.ObjectiveValue()),
+        problem=p, routes=tuple(routes), unassigned=unassigned, objective=_objective(m, assignment),
         status=status, solve_s=seconds, params=m.params,
     )
+
+
+def _objective(m: _Model, assignment: Any) -> int:
+    """OR-Tools' objective without the empty runs of unused trucks to their final unload node."""
+    routing, total = m.routing, int(assignment.ObjectiveValue())
+    for vi, node in m.final_nodes.items():
+        start, final = routing.Start(vi), m.manager.NodeToIndex(node)
+        if assignment.Value(routing.NextVar(start)) == final and routing.IsEnd(assignment.Value(routing.NextVar(final))):
+            total -= routing.GetArcCostForVehicle(start, final, vi) + routing.GetArcCostForVehicle(final, routing.End(vi), vi)
+    return total
 
 
 def _without_empty_unloads(p: ProblemData, seq: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -2,9 +2,10 @@
 
 Used for every solver (ours is also checked by ``Solution.validate``). It simulates each route
 with earliest service starts, waits where needed, and departs a reload place no earlier than
-the release dates of the next trip. The lunch break (Kim) is inserted greedily: at the first
-departure at or after its earliest start, or inside a leg that would otherwise end after its
-latest start. A route that this greedy schedule cannot fit is reported infeasible.
+the release dates of the next trip. The lunch break (Kim) may start on leaving any stop (at
+the earliest start of its window if that is later); every position is tried and a route is
+feasible if one fits everything. (Until 2026-11-23 noon the break was placed greedily at the
+first chance, which wrongly failed routes that take it later.)
 """
 
 from __future__ import annotations
@@ -70,24 +71,38 @@ def _trip_release(inst: Instance, r: list[int], i: int) -> int:
 
 
 def _times(inst: Instance, r: list[int]) -> list[str]:
+    """Time violations of the route; with a lunch break, of its best break position.
+
+    The break (one, not during service) is taken on leaving stop ``i`` (the depot is stop 0)
+    at ``max(departure, earliest start)``; every position is tried and the route is feasible
+    if one of them is. Taking it during a leg or a wait is the same as taking it on leaving.
+    """
+    if inst.lunch is None:
+        return _schedule(inst, r, None)
+    best: list[str] | None = None
+    for pos in range(len(r) + 1):
+        errs = _schedule(inst, r, pos)
+        if not errs:
+            return []
+        if best is None or len(errs) < len(best):
+            best = errs
+    return best or []
+
+
+def _schedule(inst: Instance, r: list[int], lunch_at: int | None) -> list[str]:
+    """Earliest-start schedule with the break on leaving stop ``lunch_at`` (None: no break)."""
     errs: list[str] = []
     off = 1 + inst.n_landfills
     seq = [0, *r, 0]
     t = max(inst.depot_tw[0], _trip_release(inst, r, 0))  # departure from the depot
-    lunch = inst.lunch
-    lunch_done = lunch is None
     for i in range(len(seq) - 1):
         a, b = seq[i], seq[i + 1]
-        if lunch is not None and not lunch_done and t >= lunch[0]:
-            if t > lunch[1]:
+        if inst.lunch is not None and i == lunch_at:
+            start = max(t, inst.lunch[0])
+            if start > inst.lunch[1]:
                 errs.append("no room for the lunch break in its window")
-            t += lunch[2]
-            lunch_done = True
+            t = start + inst.lunch[2]
         arrive = t + int(inst.time[a, b])
-        if lunch is not None and not lunch_done and arrive > lunch[1]:
-            # Take the break during this leg, at max(now, earliest start).
-            arrive = max(t, lunch[0]) + lunch[2] + int(inst.time[a, b])
-            lunch_done = True
         if b == 0:
             if arrive > inst.depot_tw[1]:
                 errs.append(f"back at the depot at {arrive} > {inst.depot_tw[1]}")

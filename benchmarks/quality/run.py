@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .check import check_routes
 from .instances import READERS, Instance
-from .solvers import Run, solve_ours, solve_pyvrp, solve_vroom, vroom_fits
+from .solvers import V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "best_known", "best_known_vehicles",
@@ -26,8 +26,16 @@ FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "bes
 
 
 def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
-    if solver == "wasteroute":
+    if solver in ("wasteroute", "wasteroute-v3"):
         return solve_ours(inst, budget, seed)
+    if solver == "wasteroute-v1":
+        return solve_ours(inst, budget, seed, **V1)
+    if solver == "wasteroute-v2":
+        return solve_ours(inst, budget, seed, **V2)
+    if solver == "wasteroute-v3-nearest-lci":  # several landfills: final unload at the nearest
+        return solve_ours(inst, budget, seed, final_unload="nearest", first_solution="LOCAL_CHEAPEST_INSERTION")
+    if solver == "wasteroute+pyvrp-warm":
+        return solve_warm(inst, budget, seed)
     if solver == "wasteroute-savings":
         return solve_ours(inst, budget, seed, first_solution="SAVINGS")
     if solver == "pyvrp":
@@ -35,7 +43,11 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
     if solver == "vroom":
         why = vroom_fits(inst)
         return why or solve_vroom(inst, budget)
-    raise SystemExit(f"unknown solver {solver!r}; use wasteroute, wasteroute-savings, pyvrp, vroom")
+    raise SystemExit(
+        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v3), wasteroute-v1, wasteroute-v2, "
+        "wasteroute-v3-nearest-lci, wasteroute+pyvrp-warm, "
+        "wasteroute-savings, pyvrp, vroom"
+    )
 
 
 def row_for(inst: Instance, solver: str, budget: float, run: Run) -> dict[str, object]:

@@ -68,13 +68,22 @@ def our_params(inst: Instance, budget: float, seed: int = 0, **overrides: object
     return SolverParams(**kw)
 
 
-def solve_ours(inst: Instance, budget: float, seed: int = 0, **overrides: object) -> Run:
+#: Model versions in the results (the current defaults are v3):
+#: v1 = as first benchmarked: one landfill copy per truck trip at every landfill, only optional
+#: copies, one search from the first strategy; v2 = fewer copies with several landfills +
+#: first-solution fallback on large models; v3 = v2 + a mandatory final unload node per truck.
+V1: dict[str, object] = {"landfill_copies": "all", "first_solution_fallback": None, "final_unload": "optional"}
+V2: dict[str, object] = {"final_unload": "optional"}
+
+
+def solve_ours(inst: Instance, budget: float, seed: int = 0, *, initial_routes: list[list[str]] | None = None,
+               **overrides: object) -> Run:
     """Solve through ``wasteroute.solver.solve`` and re-check with ``Solution.validate``."""
     from wasteroute.solver import solve
 
     t0 = time.perf_counter()
     problem = to_problem(inst)
-    sol = solve(problem, our_params(inst, budget, seed, **overrides))
+    sol = solve(problem, our_params(inst, budget, seed, **overrides), initial_routes=initial_routes)
     secs = time.perf_counter() - t0
     errors: list[str] = []
     try:
@@ -84,6 +93,23 @@ def solve_ours(inst: Instance, budget: float, seed: int = 0, **overrides: object
     routes = [[v.location for v in r.visits[1:-1]] for r in sol.used_routes()]
     notes = [f"{len(sol.unassigned)} unassigned"] if sol.unassigned else []
     return Run(routes, secs, notes, errors)
+
+
+def solve_warm(inst: Instance, budget: float, seed: int = 0) -> Run:
+    """PyVRP for half the budget, then our model from PyVRP's routes for the other half.
+
+    PyVRP's routes are given as point/landfill ids per vehicle; routes that break a rule
+    PyVRP relaxes (Kim: lunch, route capacity per day, max stops) are cut back by the warm
+    start to their longest feasible beginning and the rest is inserted by our search.
+    """
+    first = solve_pyvrp(inst, budget / 2, seed)
+    off = 1 + inst.n_landfills
+    routes = [[f"c{loc - off}" if loc >= off else f"L{loc - 1}" for loc in r] for r in first.routes]
+    routes = routes[: inst.num_vehicles]
+    run = solve_ours(inst, budget / 2, seed, initial_routes=routes)
+    run.seconds += first.seconds
+    run.notes.insert(0, f"PyVRP {budget / 2:g} s then ours {budget / 2:g} s from its {len(routes)} routes")
+    return run
 
 
 # ----------------------------------------------------------------------------- PyVRP
