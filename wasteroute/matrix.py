@@ -5,7 +5,8 @@ matrix of the graph), never one networkx call per pair. Each edge carries a sing
 weight ``time_cs * SCALE + length_dm`` (centiseconds and decimetres, exact integers in float64),
 so one search finds the fastest route, breaks ties by length, and yields both the travel time
 and the length of that same route. Large matrices are split over the machine's cores in
-forked worker processes (scipy's Dijkstra holds the GIL, so threads would not help).
+forked worker processes writing into shared memory (scipy's Dijkstra holds the GIL, so threads
+would not help).
 
 Integer seconds and metres come out; unreachable pairs are reported by location id.
 """
@@ -13,7 +14,7 @@ Integer seconds and metres come out; unreachable pairs are reported by location 
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
+import mmap
 import os
 import time
 from collections.abc import Sequence
@@ -106,29 +107,41 @@ class GraphIndex:
             raise NetworkError(f"node {exc.args[0]} is not in the road graph; snap points to this graph") from None
 
 
-_WORK: dict[str, object] = {}
-
-
-def _rows(sources: np.ndarray) -> np.ndarray:
-    csr = _WORK["csr"]
-    targets = _WORK["targets"]
+def _rows(csr: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
     full = dijkstra(csr, directed=True, indices=sources)
     return np.asarray(full[:, targets])
 
 
 def _combined_rows(csr: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, workers: int) -> np.ndarray:
-    """Combined weights from each source to each target, split over ``workers`` processes."""
-    _WORK["csr"], _WORK["targets"] = csr, targets
-    try:
-        if workers <= 1 or len(sources) < 2 * 200:
-            return _rows(sources)
-        chunks = np.array_split(sources, workers)
-        ctx = mp.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            parts = pool.map(_rows, chunks)
-        return np.vstack(parts)
-    finally:
-        _WORK.clear()
+    """Combined weights from each source to each target, split over ``workers`` processes.
+
+    The parent computes the first chunk itself while forked children compute the others and
+    write straight into a shared anonymous memory map: no pool to start, no results to pickle.
+    """
+    if workers <= 1 or len(sources) < 2 * 200 or not hasattr(os, "fork"):
+        return _rows(csr, sources, targets)
+    chunks = np.array_split(np.arange(len(sources)), workers)
+    buf = mmap.mmap(-1, len(sources) * len(targets) * 8)
+    out = np.frombuffer(buf, dtype=np.float64).reshape(len(sources), len(targets))
+    children = []
+    for chunk in chunks[1:]:
+        pid = os.fork()
+        if pid == 0:  # child: fill its rows, leave without running the parent's cleanup
+            code = 0
+            try:
+                out[chunk] = _rows(csr, sources[chunk], targets)
+            except BaseException:  # noqa: BLE001 - reported to the parent through the exit code
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    out[chunks[0]] = _rows(csr, sources[chunks[0]], targets)
+    failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} matrix worker process(es) failed")
+    result = out.copy()
+    del out
+    buf.close()
+    return result
 
 
 @dataclass(frozen=True)
