@@ -187,7 +187,29 @@ def _build(problem: ProblemData, params: SolverParams) -> _Model:
     _add_daily_load(m)
     _add_release(m)
     _add_compatibility_and_drops(m)
+    _add_progress(m)
     return m
+
+
+def _add_progress(m: _Model, every_s: float = 5.0) -> None:
+    """Log the search's progress (solutions found, best cost, points left out) every few seconds."""
+    routing, penalty = m.routing, m.params.drop_penalty
+    t0 = time.perf_counter()
+    state = {"n": 0, "last": 0.0, "best": None}
+
+    def report() -> None:
+        state["n"] += 1
+        cost = routing.CostVar().Max()
+        if state["best"] is None or cost < state["best"]:
+            state["best"] = cost
+        now = time.perf_counter() - t0
+        if now - state["last"] >= every_s:
+            state["last"] = now
+            best = int(state["best"])
+            log.info("search: %d solutions in %.0f s, best cost %d (about %d points left out)",
+                     state["n"], now, best % penalty, best // penalty)
+
+    routing.AddAtSolutionCallback(report)
 
 
 def _node_matrix(m: _Model, base: np.ndarray, *, factor: float = 1.0, add_service: bool = False) -> list[list[int]]:
