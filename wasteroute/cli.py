@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from .config import SolverParams
 from .errors import InputError, WasterouteError
 
 log = logging.getLogger("wasteroute")
@@ -147,9 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except (OSError, ValueError) as exc:  # a file we could not write, a bad value deep inside
-        err = InputError(str(exc))
         print(f"error: {exc}", file=sys.stderr)
-        return err.exit_code
+        return InputError.exit_code
 
 
-__all__ = ["main", "build_parser", "SolverParams"]
+__all__ = ["build_parser", "main"]

@@ -530,11 +530,11 @@ class _Checker:
                 self.errors.append(f"unassigned point {pid} has no reason")
 
     def _route(self, r: Route) -> None:
-        v, vid = r.vehicle, r.vehicle.id
+        vid = r.vehicle.id
         vs = r.visits
         if vs[0].kind != "depot" or vs[-1].kind != "depot":
             self.errors.append(f"{vid}: route does not start and end at the depot")
-        inner = [x for x in vs[1:-1]]
+        inner = list(vs[1:-1])
         if inner and inner[-1].kind != "landfill":
             self.errors.append(f"{vid}: last stop before the depot is {inner[-1].id}, not a landfill")
         if any(x.kind == "depot" for x in inner):

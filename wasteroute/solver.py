@@ -195,19 +195,18 @@ def _add_progress(m: _Model, every_s: float = 5.0) -> None:
     """Log the search's progress (solutions found, best cost, points left out) every few seconds."""
     routing, penalty = m.routing, m.params.drop_penalty
     t0 = time.perf_counter()
-    state = {"n": 0, "last": 0.0, "best": None}
+    found, last_log, best = 0, 0.0, -1
 
     def report() -> None:
-        state["n"] += 1
-        cost = routing.CostVar().Max()
-        if state["best"] is None or cost < state["best"]:
-            state["best"] = cost
+        nonlocal found, last_log, best
+        found += 1
+        cost = int(routing.CostVar().Max())
+        best = cost if best < 0 else min(best, cost)
         now = time.perf_counter() - t0
-        if now - state["last"] >= every_s:
-            state["last"] = now
-            best = int(state["best"])
+        if now - last_log >= every_s:
+            last_log = now
             log.info("search: %d solutions in %.0f s, best cost %d (about %d points left out)",
-                     state["n"], now, best % penalty, best // penalty)
+                     found, now, best % penalty, best // penalty)
 
     routing.AddAtSolutionCallback(report)
 

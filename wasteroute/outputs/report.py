@@ -88,7 +88,7 @@ def _facilities(problem: ProblemData) -> str:
 
 
 def _fleet(problem: ProblemData) -> str:
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for v in problem.vehicles:
         r = rows.setdefault(v.type_name, {"label": v.label, "n": 0, "cap": v.capacity_l / 1000,
                                           "trips": v.max_trips, "serves": ",".join(v.serves),
