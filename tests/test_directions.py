@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 
@@ -312,11 +311,9 @@ def test_compass_and_street_label() -> None:
 
 
 @pytest.fixture(scope="module")
-def plan():
-    """The Aguascalientes test day (real OSM extract, generated points), solved once."""
-    from wasteroute.scenario import Scenario
-
-    return Scenario.from_toml(SCENARIO).replace(date=dt.date(2026, 11, 24)).solve()
+def plan(ag_solution):  # type: ignore[no-untyped-def]
+    """The Aguascalientes test day (real OSM extract, generated points), solved once per session."""
+    return ag_solution
 
 
 def test_every_leg_of_a_real_plan_has_directions(plan) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,16 +12,13 @@ from wasteroute.geometry import route_coords
 from wasteroute.outputs.gpx import GPX_NS, route_gpx, write_gpx
 from wasteroute.solution import Solution
 
-SCENARIO = Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml"
 NS = {"g": GPX_NS}
 
 
 @pytest.fixture(scope="module")
-def plan() -> Solution:
-    """The Aguascalientes test day (real OSM extract, generated points), solved once."""
-    from wasteroute.scenario import Scenario
-
-    return Scenario.from_toml(SCENARIO).replace(date=dt.date(2026, 11, 24)).solve()
+def plan(ag_solution: Solution) -> Solution:
+    """The Aguascalientes test day (real OSM extract, generated points), solved once per session."""
+    return ag_solution
 
 
 @pytest.fixture(scope="module")

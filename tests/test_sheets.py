@@ -7,7 +7,6 @@ poppler-utils, installed by ``.ci/run``). These tests fail, not skip, when poppl
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -26,7 +25,6 @@ from wasteroute.outputs.sheets import (
 )
 from wasteroute.solution import Break, Route, Solution
 
-SCENARIO = Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml"
 
 
 def poppler(tool: str) -> str:
@@ -54,11 +52,9 @@ def pdf_pages(pdf: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def plan() -> Solution:
-    """The Aguascalientes test day (real OSM extract, generated points), solved once."""
-    from wasteroute.scenario import Scenario
-
-    return Scenario.from_toml(SCENARIO).replace(date=dt.date(2026, 11, 24)).solve()
+def plan(ag_solution: Solution) -> Solution:
+    """The Aguascalientes test day (real OSM extract, generated points), solved once per session."""
+    return ag_solution
 
 
 @pytest.fixture(scope="module")
