@@ -237,8 +237,6 @@ class Solution:
     # ---------------------------------------------------------------- KPIs
     def kpis(self) -> pd.DataFrame:
         """One row per truck: km, hours, landfill trips, stops, m³, tonnes, litres, kg CO₂."""
-        from .config import EmissionSettings  # noqa: F401  (documented default lives there)
-
         density = self.meta.get("density_kg_per_m3", 250.0)
         rows = []
         for r in self.routes:
