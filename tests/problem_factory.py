@@ -18,11 +18,12 @@ NO_BREAK = Shift(start_s=5 * 3600, end_s=12 * 3600, break_duration_s=0)
 
 
 def point(pid: str, *, kind: str = "bak", volume_m3: float = 1.0, service_s: int = 60,
-          ready_s: int = 0, latest_s: int = -1) -> PointData:
+          ready_s: int = 0, latest_s: int = -1, release_s: int = 0) -> PointData:
     """A collection point (coordinates are only labels here)."""
     return PointData(id=pid, name=f"TPS {pid}", kind=kind, volume_m3=volume_m3,
                      demand_l=max(1, int(round(volume_m3 * 1000))), service_s=service_s, ready_s=ready_s,
-                     latest_s=latest_s, lon=0.0, lat=0.0, kelurahan="Uji", kecamatan="Uji")
+                     latest_s=latest_s, lon=0.0, lat=0.0, kelurahan="Uji", kecamatan="Uji",
+                     release_s=release_s)
 
 
 def vehicle(vid: str, *, serves: Sequence[str] = ("bak", "roadside"), capacity_m3: float = 6.0,

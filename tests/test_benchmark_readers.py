@@ -173,3 +173,29 @@ def test_release_date_delays_the_trip() -> None:
     (route,) = sol.used_routes()
     stop = route.stops[0]
     assert stop.start_s - stop.leg_time_s >= 7200
+
+
+def test_release_of_a_later_point_holds_the_whole_trip() -> None:
+    """Two trips; one point is released at 03:00, the others at once.
+
+    The trip with that point leaves its depot/landfill at 03:00 or later, even when its first
+    point needs no wait (regression: the first model returned schedules that left earlier).
+    """
+    pts = [_pt("a", 5000), _pt("b", 2000), _pt("c", 2000, release_s=3 * 3600)]
+    prob = _line_problem(pts, [_veh("v1")])
+    sol = solve(prob, SolverParams(time_limit_s=5, solution_limit=200))
+    sol.validate()
+    (route,) = sol.used_routes()
+    assert not sol.unassigned and len(route.trips) == 2
+    (trip,) = [t for t in route.trips if "c" in {v.id for v in t.stops}]
+    first = trip.stops[0]
+    assert first.start_s - first.leg_time_s >= 3 * 3600
+
+
+def test_release_dates_hold_on_a_real_multi_trip_instance() -> None:
+    """C201R0.5's first 30 clients on 3 trucks: the first release model returned a trip leaving
+    before its points' release here (found by ``Solution.validate``); now every trip waits."""
+    inst = head(read_mtvrptwr(DATA / "mtvrptwr/C201R0.5.vrp"), 30, num_vehicles=3)
+    run = solve_ours(inst, 30, solution_limit=100)
+    assert run.validate_errors == []
+    assert check_routes(inst, run.routes) == []

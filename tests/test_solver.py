@@ -268,8 +268,9 @@ def _instances(draw):  # type: ignore[no-untyped-def]
         ready = draw(st.sampled_from([0, 5 * 3600, 6 * 3600]))
         latest = draw(st.sampled_from([-1, -1, 7 * 3600, 5 * 3600 + 300]))
         latest = latest if latest < 0 or latest >= ready else -1
+        release = draw(st.sampled_from([0, 0, 5 * 3600 + 1800, 7 * 3600]))  # waste ready at the reload
         pts.append(point(f"P{i}", kind=kind, volume_m3=draw(st.sampled_from([0.0, 0.5, 2.0, 5.5])),
-                         service_s=draw(st.integers(0, 900)), ready_s=ready, latest_s=latest))
+                         service_s=draw(st.integers(0, 900)), ready_s=ready, latest_s=latest, release_s=release))
     brk = draw(st.booleans())
     shift = Shift(break_duration_s=1800) if brk else NO_BREAK
     fleet = [vehicle("DT-01", max_trips=draw(st.integers(1, 3)), shift=shift),
@@ -282,7 +283,7 @@ def _instances(draw):  # type: ignore[no-untyped-def]
 @given(_instances())
 def test_every_plan_holds_the_invariants(prob) -> None:  # type: ignore[no-untyped-def]
     """Each point in exactly one route or unassigned with a reason; loads, windows, shifts,
-    breaks hold; routes end landfill -> depot (all re-checked by ``validate``)."""
+    breaks, release dates hold; routes end landfill -> depot (all re-checked by ``validate``)."""
     sol = solve(prob, SolverParams(time_limit_s=5, solution_limit=20))
     sol.validate()
     served = [v.id for r in sol.routes for v in r.stops]

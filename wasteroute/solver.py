@@ -409,7 +409,10 @@ def _add_release(m: _Model) -> None:
 
     A zero-transit dimension ``release`` stays constant along a trip (no slack at points) and
     may only step up at the depot or a landfill (free slack); each point needs it at least at
-    its release, and it may not exceed the time the truck leaves the reload place.
+    its release. The truck leaves a reload place no earlier than the ``release`` value of the
+    node it goes to next: an element constraint on the reload's ``NextVar``. (Stating it as
+    ``time >= release cumul + slack`` at the reload itself propagates too weakly: both terms
+    stay unbound and OR-Tools returned schedules that ignored it.)
     """
     p, routing, manager = m.problem, m.routing, m.manager
     if all(pt.release_s <= 0 for pt in p.points):
@@ -418,17 +421,18 @@ def _add_release(m: _Model) -> None:
     routing.AddDimension(cb, _HORIZON, _HORIZON, False, "release")
     rel, time_dim = routing.GetDimensionOrDie("release"), routing.GetDimensionOrDie("time")
     solver = routing.solver()
-    reloads = [manager.NodeToIndex(n) for n in m.landfill_nodes]
-    reloads += [routing.Start(vi) for vi in range(len(p.vehicles))]
     for node, k in enumerate(m.node_point):
         if k >= 0:
             idx = manager.NodeToIndex(node)
             rel.SlackVar(idx).SetValue(0)
             rel.CumulVar(idx).SetMin(p.points[k].release_s)
+    cumuls = [rel.CumulVar(i) for i in range(routing.Size() + routing.vehicles())]
+    reloads = [manager.NodeToIndex(n) for n in m.landfill_nodes]
+    reloads += [routing.Start(vi) for vi in range(len(p.vehicles))]
     for idx in reloads:
         service = m.node_service[manager.IndexToNode(idx)]
         # Waiting after unloading can always move before it, so the trip leaves at cumul + service.
-        solver.Add(time_dim.CumulVar(idx) + service >= rel.CumulVar(idx) + rel.SlackVar(idx))
+        solver.Add(time_dim.CumulVar(idx) + service >= solver.Element(cumuls, routing.NextVar(idx)))
 
 
 def _add_compatibility_and_drops(m: _Model) -> None:
