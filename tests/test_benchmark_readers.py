@@ -199,3 +199,34 @@ def test_release_dates_hold_on_a_real_multi_trip_instance() -> None:
     run = solve_ours(inst, 30, solution_limit=100)
     assert run.validate_errors == []
     assert check_routes(inst, run.routes) == []
+
+
+def _lunch_instance(due_second: int) -> "Instance":
+    """Depot, one landfill at the depot, two clients 1000 apart; one-hour lunch 11:00-12:00."""
+    from benchmarks.quality.instances import Instance, Landfill
+
+    xy = np.array([[0, 0], [0, 0], [1000, 0], [2000, 0]], dtype=float)
+    dist = np.abs(xy[:, None, 0] - xy[None, :, 0]).astype(np.int64)
+    return Instance(
+        name="lunch", family="kim", xy=xy, dist=dist, time=dist, n_landfills=1, depot_tw=(10 * 3600, 16 * 3600),
+        landfills=[Landfill(0, 0, 0, 24 * 3600, 0)], demand=np.array([1, 1]), ready=np.array([0, 0]),
+        due=np.array([10 * 3600 + 1500, due_second]), service=np.array([600, 600]), release=np.array([0, 0]),
+        capacity=10, num_vehicles=1, fixed_fleet=True, max_trips=2, lunch=(11 * 3600, 12 * 3600, 3600),
+    )
+
+
+def test_checker_places_the_lunch_at_its_best_position() -> None:
+    """Client 0 is due 10:25, client 1 at 11:00: the lunch fits only after client 1.
+
+    Taken on leaving the depot (at 11:00, its earliest) it would make client 0 late; the
+    checker tries every position and accepts the route. When client 1 is due before the
+    route can reach it at all, the route fails whatever the lunch.
+    """
+    from benchmarks.quality.check import _schedule
+
+    ok = _lunch_instance(11 * 3600)
+    assert any("client 0 served" in e for e in _schedule(ok, [2, 3, 1], 0))
+    assert _schedule(ok, [2, 3, 1], 2) == []
+    assert check_routes(ok, [[2, 3, 1]]) == []
+    errors = check_routes(_lunch_instance(10 * 3600 + 1800), [[2, 3, 1]])
+    assert errors and "client 1 served" in errors[0]
