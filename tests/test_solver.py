@@ -291,3 +291,18 @@ def test_every_plan_holds_the_invariants(prob) -> None:  # type: ignore[no-untyp
     assert all(sol.unassigned.values())
     for r in sol.used_routes():
         assert [v.kind for v in r.visits[-2:]] == ["landfill", "depot"]
+
+
+def test_warm_start_keeps_every_trip_when_all_trucks_use_all_trips() -> None:
+    """Two trucks, two trips each: the trailing unload of each route is the truck's own final
+    node and must not use up an optional landfill copy (regression: the second trip of the
+    last truck was cut for want of a copy)."""
+    pts = [point(f"P{i}", volume_m3=5.0) for i in range(4)]
+    fleet = [vehicle("DT-01", max_trips=2), vehicle("DT-02", max_trips=2)]
+    prob = make_problem([1000, 2000, 3000, 4000], pts, fleet)
+    start = [["P0", "TPA", "P1", "TPA"], ["P2", "TPA", "P3", "TPA"]]
+    sol = solve(prob, SolverParams(time_limit_s=10, solution_limit=1), initial_routes=start)
+    sol.validate()
+    assert not sol.unassigned
+    assert [v.id for v in sol.route_of("DT-01").visits[1:-1]] == start[0]
+    assert [v.id for v in sol.route_of("DT-02").visits[1:-1]] == start[1]

@@ -513,6 +513,10 @@ def solve(
         If OR-Tools finds no solution at all within the limits.
     """
     params = params or SolverParams()
+    if params.minimise_trucks:
+        from .fleet_size import solve_fewest_trucks
+
+        return solve_fewest_trucks(problem, params)
     t0 = time.perf_counter()
     m = _build(problem, params)
     log.info(
@@ -600,6 +604,16 @@ def _warm_start(m: _Model, initial_routes: list[list[str]]) -> Any:
     if len(initial_routes) > len(p.vehicles):
         raise InputError(f"initial_routes has {len(initial_routes)} routes for {len(p.vehicles)} vehicles")
     routes, free = _routes_as_indices(m, initial_routes)
+    whole = []
+    spare = {lid: list(nodes) for lid, nodes in free.items()}
+    for vi in range(len(p.vehicles)):
+        closed, taken = _closed(m, vi, routes[vi] if vi < len(routes) else [], spare)
+        whole.append(closed)
+        if taken is not None:
+            spare[p.landfills[m.node_loc[taken] - 1].id].remove(taken)
+    start = routing.ReadAssignmentFromRoutes(whole, True)
+    if start is not None:  # the usual case (a feasible plan): no cutting needed
+        return start
     kept = [_closed(m, vi, [], free)[0] for vi in range(len(p.vehicles))]
     for vi, route in enumerate(routes):
         lo, hi = 0, len(route)  # a feasible length, the longest one still to try
@@ -630,7 +644,11 @@ def _routes_as_indices(m: _Model, initial_routes: list[list[str]]) -> tuple[list
         if n not in finals:
             free[p.landfills[m.node_loc[n] - 1].id].append(n)
     out = []
-    for route in initial_routes:
+    for vi, route in enumerate(initial_routes):
+        if vi in m.final_nodes:  # the final unload is the truck's own node: no copy for it
+            route = list(route)
+            while route and route[-1] in free:
+                route.pop()
         idx = []
         for pos, ident in enumerate(route):
             if ident in point_node:
