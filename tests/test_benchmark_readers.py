@@ -13,12 +13,20 @@ import numpy as np
 import pytest
 
 from benchmarks.quality.check import check_routes
-from benchmarks.quality.instances import head, parse_kim, read_cvrp, read_kim, read_mtvrptwr, read_solomon
-from benchmarks.quality.solvers import solve_ours, solve_pyvrp, solve_vroom, to_problem
-from wasteroute.config import Facility, Shift
+from benchmarks.quality.instances import (
+    Instance,
+    Landfill,
+    head,
+    parse_kim,
+    read_cvrp,
+    read_kim,
+    read_mtvrptwr,
+    read_solomon,
+)
+from benchmarks.quality.solvers import solve_ours, solve_pyvrp, solve_vroom
+from wasteroute.config import Facility, Shift, SolverParams
 from wasteroute.problem import PointData, ProblemData, VehicleData
 from wasteroute.solver import solve
-from wasteroute.config import SolverParams
 
 DATA = Path(__file__).parent / "data" / "benchmarks"
 
@@ -55,7 +63,7 @@ def test_read_kim_from_text(tmp_path: Path) -> None:
     assert inst.time[0, 1] == 90 and inst.dist[0, 1] == 5280
     assert list(inst.demand) == [350, 1200]
     assert inst.lunch == (11 * 3600, 12 * 3600, 3600)
-    assert inst.objective([[2, 1]]) == pytest.approx((2 + 1 + 1))  # 0->c(2mi)->L(1mi)->0(1mi)
+    assert inst.objective([[2, 1]]) == pytest.approx(2 + 1 + 1)  # 0->c(2mi)->L(1mi)->0(1mi)
 
 
 @pytest.mark.parametrize("name,clients,landfills", [("102_stop", 99, 2), ("335_stop", 330, 4),
@@ -201,10 +209,8 @@ def test_release_dates_hold_on_a_real_multi_trip_instance() -> None:
     assert check_routes(inst, run.routes) == []
 
 
-def _lunch_instance(due_second: int) -> "Instance":
+def _lunch_instance(due_second: int) -> Instance:
     """Depot, one landfill at the depot, two clients 1000 apart; one-hour lunch 11:00-12:00."""
-    from benchmarks.quality.instances import Instance, Landfill
-
     xy = np.array([[0, 0], [0, 0], [1000, 0], [2000, 0]], dtype=float)
     dist = np.abs(xy[:, None, 0] - xy[None, :, 0]).astype(np.int64)
     return Instance(

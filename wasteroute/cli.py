@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="trucks out of service today, comma-separated, e.g. DT-03,AR-02")
     p.add_argument("--trucks", type=int, default=None, metavar="N",
                    help="only N trucks available (the rest taken off in proportion to each type)")
+    p.add_argument("--fewest-trucks", action="store_true",
+                   help="serve every point with as few trucks as possible (fleet order = preference)")
     p.add_argument("--volume-factor", type=float, default=None, metavar="X",
                    help="scale every point's volume, e.g. 1.3 for the rainy season")
     p.add_argument("--summary", action="store_true",
@@ -89,6 +91,8 @@ def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                                  ("solution_limit", args.solution_limit)) if v is not None}
     if args.verbose >= 2:
         changes["log_search"] = True
+    if args.fewest_trucks:
+        changes["minimise_trucks"] = True
     if changes:
         sc = sc.replace(solver=dataclasses.replace(sc.solver, **changes))
     return sc

@@ -431,6 +431,9 @@ class SolverParams:
     #: Time for the first strategy before the fallback; None = a third of ``time_limit_s``
     #: (and the fallback only for large models).
     first_solution_timeout_s: float | None = None
+    #: Serve every point with as few trucks as the search finds (``fleet_size``): the fleet
+    #: grows from a lower bound, trucks in fleet order; the others stay at the depot.
+    minimise_trucks: bool = False
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

@@ -1,0 +1,186 @@
+"""Decomposition by area: the partition contract, compact areas, and merged plans that validate."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from problem_factory import make_problem, point, vehicle
+
+from wasteroute.config import Shift, SolverParams
+from wasteroute.decompose import plan_areas, solve_by_area, sub_problem
+from wasteroute.errors import InputError
+from wasteroute.problem import ProblemData
+from wasteroute.solver import solve
+
+FAST = SolverParams(time_limit_s=10, solution_limit=30)
+LONG_SHIFT = Shift(start_s=5 * 3600, end_s=17 * 3600, break_duration_s=0)
+
+
+def _two_clusters(n_each: int = 8, *, trucks: int = 4, gap: float = 20_000) -> ProblemData:
+    """``n_each`` points around x=-gap/2 (ids W*) and around x=+gap/2 (ids E*), on a grid."""
+    xs, ys, pts = [], [], []
+    for side, x0 in (("W", -gap / 2), ("E", gap / 2)):
+        for i in range(n_each):
+            xs.append(x0 + 150 * (i % 3))
+            ys.append(200.0 * (i // 3))
+            pts.append(point(f"{side}{i}", volume_m3=0.5))
+    fleet = [vehicle(f"DT-{i:02d}", shift=LONG_SHIFT) for i in range(trucks)]
+    return make_problem(xs, pts, fleet, ys=ys)
+
+
+def _check_contract(problem: ProblemData, areas) -> None:  # type: ignore[no-untyped-def]
+    seen = [k for a in areas for k in a.points]
+    assert sorted(seen) == list(range(len(problem.points))), "every point in exactly one area"
+    trucks = [v for a in areas for v in a.vehicles]
+    assert len(trucks) == len(set(trucks)), "every truck in at most one area"
+    for a in areas:
+        assert a.vehicles, "every area has a truck"
+        for k in a.points:
+            assert any(problem.vehicles[v].can_serve(problem.points[k]) for v in a.vehicles), (
+                f"{problem.points[k].id} has no truck for it in its area")
+
+
+def _coverage(sol) -> None:  # type: ignore[no-untyped-def]
+    served = [v.id for r in sol.routes for v in r.visits if v.kind == "point"]
+    assert len(served) == len(set(served))
+    assert set(served).isdisjoint(sol.unassigned)
+    assert set(served) | set(sol.unassigned) == {p.id for p in sol.problem.points} | set(sol.problem.reasons)
+    assert all(sol.unassigned.values())
+
+
+def test_far_apart_clusters_end_in_different_areas() -> None:
+    prob = _two_clusters()
+    areas = plan_areas(prob, max_points=10)
+    _check_contract(prob, areas)
+    assert len(areas) == 2
+    sides = sorted("".join(sorted({prob.points[k].id[0] for k in a.points})) for a in areas)
+    assert sides == ["E", "W"]
+    assert sorted(len(a.vehicles) for a in areas) == [2, 2]
+
+
+def test_number_of_areas_is_capped_by_the_trucks() -> None:
+    prob = _two_clusters(trucks=1)
+    assert len(plan_areas(prob, max_points=3)) == 1
+    prob3 = _two_clusters(n_each=9, trucks=3)
+    areas = plan_areas(prob3, max_points=3)
+    assert len(areas) <= 3
+    _check_contract(prob3, areas)
+
+
+def test_partition_keeps_kinds_with_their_trucks() -> None:
+    """Containers only on arm-roll trucks: those points and trucks form their own areas."""
+    xs, pts = [], []
+    for i in range(12):
+        xs.append(1000.0 + 100 * i)
+        pts.append(point(f"B{i}"))
+    for i in range(6):
+        xs.append(5000.0 + 100 * i)
+        pts.append(point(f"C{i}", kind="container", volume_m3=2.0, service_s=600))
+    fleet = [vehicle("DT-01"), vehicle("DT-02"), vehicle("DT-03"),
+             vehicle("AR-01", serves=("container",), containers_per_trip=1)]
+    prob = make_problem(xs, pts, fleet)
+    areas = plan_areas(prob, max_points=5)
+    _check_contract(prob, areas)
+    arm = [a for a in areas if 3 in a.vehicles]
+    assert len(arm) == 1 and arm[0].vehicles == (3,)
+    assert {prob.points[k].kind for k in arm[0].points} == {"container"}
+    assert len(areas) == 4  # three dump-truck areas (ceil(12/5)), one for the containers
+
+
+def test_sub_problem_slices_the_matrices() -> None:
+    prob = _two_clusters(n_each=3)
+    sub = sub_problem(prob, [4, 1], [2])
+    assert [p.id for p in sub.points] == ["E1", "W1"]
+    assert [v.id for v in sub.vehicles] == ["DT-02"]
+    idx = [0, 1, prob.point_location(4), prob.point_location(1)]
+    assert np.array_equal(sub.time_s, prob.time_s[np.ix_(idx, idx)])
+    assert np.array_equal(sub.dist_m, prob.dist_m[np.ix_(idx, idx)])
+    assert sub.reasons == {} and sub.excluded == () and sub.landfills == prob.landfills
+
+
+def test_solve_by_area_merges_valid_plan(caplog: pytest.LogCaptureFixture) -> None:
+    prob = _two_clusters()
+    with caplog.at_level(logging.INFO, logger="wasteroute"):
+        sol = solve_by_area(prob, SolverParams(time_limit_s=8, solution_limit=30), max_points=10)
+    sol.validate()
+    _coverage(sol)
+    assert not sol.unassigned
+    assert "decomposed into 2 areas" in sol.status
+    assert len(sol.routes) == len(prob.vehicles)
+    assert [r.vehicle.id for r in sol.routes] == [v.id for v in prob.vehicles]
+    # No route crosses the 20 km gap: each truck stays on its side.
+    for r in sol.used_routes():
+        assert len({v.id[0] for v in r.stops}) == 1
+    area_lines = [r.message for r in caplog.records if r.message.startswith("area ")]
+    assert len(area_lines) == 2 and all("8 points" in m for m in area_lines)
+
+
+def test_points_an_area_cannot_serve_end_unassigned_with_a_reason() -> None:
+    """One truck per area, each with a short day: some points cannot be served, none is lost."""
+    short = Shift(start_s=5 * 3600, end_s=5 * 3600 + 3900, break_duration_s=0)
+    xs, ys, pts = [], [], []
+    for side, x0 in (("W", -10_000.0), ("E", 10_000.0)):
+        for i in range(10):
+            xs.append(x0 + 100 * i)
+            ys.append(0.0)
+            pts.append(point(f"{side}{i}", service_s=600))
+    fleet = [vehicle("DT-01", shift=short), vehicle("DT-02", shift=short)]
+    prob = make_problem(xs, pts, fleet, ys=ys, unload_s=60)
+    prob = prob.replace(reasons={"X1": "too far from a road: test"}, excluded=(point("X1"),))
+    sol = solve_by_area(prob, SolverParams(time_limit_s=6, solution_limit=30), max_points=10)
+    sol.validate()
+    _coverage(sol)
+    assert sol.unassigned["X1"] == "too far from a road: test"
+    assert len(sol.unassigned) > 1
+    assert sol.used_routes()
+
+
+def test_small_problem_is_solved_directly() -> None:
+    prob = _two_clusters(n_each=4)
+    direct = solve(prob, FAST)
+    by_area = solve_by_area(prob, FAST, max_points=50)
+    assert [[v.id for v in r.visits] for r in by_area.routes] == [[v.id for v in r.visits] for r in direct.routes]
+    assert by_area.objective == direct.objective
+    assert "decomposed" not in by_area.status
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "100"])
+def test_bad_max_points_is_an_input_error(bad: object) -> None:
+    prob = _two_clusters(n_each=2)
+    with pytest.raises(InputError, match="max_points"):
+        solve_by_area(prob, FAST, max_points=bad)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="max_points"):
+        plan_areas(prob, max_points=bad)  # type: ignore[arg-type]
+
+
+def test_params_must_be_solver_params() -> None:
+    with pytest.raises(InputError, match="SolverParams"):
+        solve_by_area(_two_clusters(n_each=2), {"time_limit_s": 5}, max_points=3)  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    xy=st.lists(st.tuples(st.integers(-5000, 5000), st.integers(-5000, 5000)), min_size=1, max_size=40),
+    kinds=st.data(),
+    n_dump=st.integers(1, 5),
+    n_arm=st.integers(0, 3),
+    max_points=st.integers(1, 15),
+)
+def test_partition_contract_on_random_days(xy, kinds, n_dump, n_arm, max_points) -> None:  # type: ignore[no-untyped-def]
+    has_arm = n_arm > 0
+    pool = ["bak", "roadside", "container"] if has_arm else ["bak", "roadside"]
+    ks = kinds.draw(st.lists(st.sampled_from(pool), min_size=len(xy), max_size=len(xy)))
+    pts = [point(f"P{i}", kind=k, volume_m3=2.0 if k == "container" else 0.5) for i, k in enumerate(ks)]
+    fleet = [vehicle(f"DT-{i}") for i in range(n_dump)]
+    fleet += [vehicle(f"AR-{i}", serves=("container",), containers_per_trip=1) for i in range(n_arm)]
+    prob = make_problem([float(x) for x, _ in xy], pts, fleet, ys=[float(y) for _, y in xy])
+    areas = plan_areas(prob, max_points=max_points)
+    _check_contract(prob, areas)
+    n_groups = len({p.kind == "container" for p in pts})
+    assert n_groups <= len(areas) <= len(prob.vehicles)
+    for a in areas:  # an area never mixes trucks of the two independent groups
+        assert len({prob.vehicles[v].type_name for v in a.vehicles}) == 1

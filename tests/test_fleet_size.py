@@ -1,0 +1,91 @@
+"""Fewest trucks: the lower bound by hand, and the fleet grown from it until all is served."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from problem_factory import make_problem, point, vehicle
+
+from wasteroute.cli import _scenario, build_parser
+from wasteroute.config import SolverParams
+from wasteroute.fleet_size import truck_lower_bound
+from wasteroute.solver import solve
+
+BUDGET = SolverParams(time_limit_s=6, solution_limit=300)
+
+
+def test_lower_bound_by_hand() -> None:
+    """40 m³ on 6 m³ trucks with 3 trips: ceil(40 / 18) = 3 dump trucks; 3 containers on
+    arm-rolls with one container per trip and 2 trips: ceil(3 / 2) = 2."""
+    pts = [point(f"B{i}", volume_m3=4.0) for i in range(10)]
+    pts += [point(f"C{i}", kind="container", volume_m3=2.0) for i in range(3)]
+    fleet = [vehicle(f"DT-{i}") for i in range(6)]
+    fleet += [vehicle(f"AR-{i}", serves=("container",), containers_per_trip=1, max_trips=2) for i in range(4)]
+    prob = make_problem([1000 + 10 * i for i in range(13)], pts, fleet)
+    assert truck_lower_bound(prob) == {("bak", "roadside"): 3, ("container",): 2}
+
+
+def test_lower_bound_counts_service_and_driving_time() -> None:
+    """Twelve 30-minute services, 7-hour shifts, tiny volumes: 6 h of service plus the way in
+    to each point (100 s) and one unload (600 s) need ceil(22800 / 25200) = 1 truck, and with
+    twice the points 2."""
+    pts = [point(f"P{i}", volume_m3=0.1, service_s=1800) for i in range(12)]
+    prob = make_problem([1000] * 12, pts, [vehicle(f"DT-{i}") for i in range(4)])
+    assert truck_lower_bound(prob) == {("bak", "roadside"): 1}
+    pts = [point(f"P{i}", volume_m3=0.1, service_s=1800) for i in range(24)]
+    prob = make_problem([1000] * 24, pts, [vehicle(f"DT-{i}") for i in range(4)])
+    assert truck_lower_bound(prob) == {("bak", "roadside"): 2}
+
+
+def _two_areas():  # type: ignore[no-untyped-def]
+    """Sixteen 2 m³ points in two groups; six trucks of 6 m³ with 3 trips each."""
+    xs = [1000 + 100 * i for i in range(8)] + [8000 + 100 * i for i in range(8)]
+    pts = [point(f"P{i:02d}", volume_m3=2.0) for i in range(16)]
+    return make_problem(xs, pts, [vehicle(f"DT-{i}") for i in range(6)])
+
+
+def test_fewest_trucks_serves_all_with_the_bound() -> None:
+    """32 m³ need ceil(32 / 18) = 2 trucks and 2 manage it; the plain model, asked for the
+    least time, sends more. The plan lists the whole fleet; the rest stay at the depot."""
+    prob = _two_areas()
+    sol = solve(prob, dataclasses.replace(BUDGET, minimise_trucks=True))
+    sol.validate()
+    assert not sol.unassigned
+    assert len(sol.routes) == 6
+    assert sol.meta["trucks_lower_bound"] == 2
+    assert len(sol.used_routes()) == 2
+    assert [r.vehicle.id for r in sol.used_routes()] == ["DT-0", "DT-1"]  # fleet order = preference
+    assert all(len(r.visits) == 2 for r in sol.routes if not r.used)
+    assert "fewest trucks: 2 used" in sol.status
+    plain = solve(prob, BUDGET)
+    assert len(plain.used_routes()) > 2
+
+
+def test_fewest_trucks_grows_the_fleet_when_the_bound_is_not_enough() -> None:
+    """Windows make the bound (1 truck) too few: two points due at 05:10 at opposite ends."""
+    pts = [point("W", latest_s=5 * 3600 + 600), point("E", latest_s=5 * 3600 + 600)]
+    prob = make_problem([-5000, 5000], pts, [vehicle(f"DT-{i}") for i in range(4)])
+    assert truck_lower_bound(prob) == {("bak", "roadside"): 1}
+    sol = solve(prob, dataclasses.replace(BUDGET, minimise_trucks=True))
+    sol.validate()
+    assert not sol.unassigned
+    assert len(sol.used_routes()) == 2
+    assert [n for n, _ in sol.meta["fleet_attempts"]] == [1, 2]
+    assert sol.meta["fleet_attempts"][0][1] == 1  # one point left out with one truck
+
+
+def test_fewest_trucks_keeps_reasons_when_even_the_fleet_is_short() -> None:
+    """One truck, 30 m³ in 6 m³ loads with 3 trips: the whole fleet, some points unassigned."""
+    pts = [point(f"P{i}", volume_m3=5.0) for i in range(6)]
+    prob = make_problem([1000 + 10 * i for i in range(6)], pts, [vehicle("DT-0")])
+    sol = solve(prob, dataclasses.replace(BUDGET, minimise_trucks=True))
+    sol.validate()
+    assert len(sol.unassigned) == 3
+    assert all("fleet exhausted" in why for why in sol.unassigned.values())
+
+
+def test_cli_flag_sets_minimise_trucks() -> None:
+    args = build_parser().parse_args(["--fewest-trucks", "--scenario", "tests/data/aguascalientes/scenario.toml"])
+    assert _scenario(args).solver.minimise_trucks
+    args = build_parser().parse_args(["--scenario", "tests/data/aguascalientes/scenario.toml"])
+    assert not _scenario(args).solver.minimise_trucks

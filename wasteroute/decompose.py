@@ -1,0 +1,512 @@
+"""Decomposition by area for large days: split, solve each area, merge, polish.
+
+OR-Tools' routing search slows down sharply with the number of nodes: at 800-2100 points a
+60 s budget leaves hundreds of points unassigned. :func:`solve_by_area` instead
+
+1. splits the trucks into groups that share no work (trucks whose kinds never overlap, e.g.
+   dump trucks for bak/roadside and arm-roll trucks for containers, are independent problems);
+2. splits each group's points into compact areas using the travel-time matrix only
+   (symmetrised time; farthest-first seeds, then a k-medoids loop whose assignment step is
+   balanced on each point's share of a truck-day: service + estimated travel + landfill runs,
+   load against capacity x trips / day limit, stops against ``max_stops``);
+3. gives each area its trucks (each truck in one area, every point of an area servable by one
+   of its trucks, the rest in proportion to the areas' estimated truck-days);
+4. solves each area with :func:`wasteroute.solver.solve` on a sub-problem (matrices sliced over
+   depot, landfills and the area's points), sharing out the time budget by area size and
+   keeping a part back;
+5. merges the area plans into one :class:`~wasteroute.solution.Solution` over the whole day,
+   then, with the time kept back, searches the whole problem from the merged plan (warm start)
+   and keeps the better of the two plans (fewer unassigned points, then lower objective).
+
+Coordinates are never used: benchmark days have none and on real days the matrix is the truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import SolverParams
+from .errors import InfeasibleError, InputError
+from .problem import ProblemData, VehicleData
+from .solution import Route, Solution, build_visits
+
+log = logging.getLogger("wasteroute")
+
+#: Share of ``time_limit_s`` kept back for the whole-problem search from the merged plan.
+POLISH_SHARE = 0.25
+#: Areas may carry this much more than their share of the work (balance slack).
+BALANCE_SLACK = 0.10
+#: Trucks planned per estimated truck-day of work (margin over the estimate).
+VEHICLE_MARGIN = 1.15
+#: Shortest search an area gets (s), whatever its share.
+MIN_AREA_S = 1.0
+_KMEDOIDS_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class Area:
+    """A part of the day: point indices into ``problem.points`` and vehicle indices into
+    ``problem.vehicles``; ``need`` is the estimated number of truck-days of its work."""
+
+    points: tuple[int, ...]
+    vehicles: tuple[int, ...]
+    need: float = 0.0
+
+
+# ----------------------------------------------------------------------------- public API
+def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int = 250) -> Solution:
+    """Solve a large day area by area, then polish the merged plan on the whole day.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    params
+        Search settings; ``time_limit_s`` is the budget for everything (areas + polish).
+    max_points
+        Largest area, in points; a day with at most this many points is solved directly
+        with :func:`wasteroute.solver.solve`.
+
+    Returns
+    -------
+    Solution
+        Over the whole ``problem``: every point in exactly one route or in ``unassigned``
+        with its reason.
+
+    Raises
+    ------
+    InputError
+        If ``max_points`` is not a positive integer or ``params`` is not a ``SolverParams``.
+    """
+    from .solver import solve
+
+    _check_args(params, max_points)
+    t0 = time.perf_counter()
+    if len(problem.points) <= max_points:
+        return solve(problem, params)
+    areas = plan_areas(problem, max_points=max_points)
+    if len(areas) <= 1:
+        return solve(problem, params)
+    deadline = t0 + params.time_limit_s
+    polish_s = params.time_limit_s * POLISH_SHARE
+    merged = _solve_areas(problem, params, areas, t0, deadline - polish_s)
+    left = deadline - time.perf_counter()
+    best = merged
+    if left >= MIN_AREA_S:
+        polished = _polish(problem, params, merged, left)
+        if polished is not None and _better(polished, merged):
+            best = polished
+        log.info("decomposition: %s plan kept (%d unassigned, objective %d)",
+                 "polished" if best is polished else "merged", len(best.unassigned), best.objective)
+    status = f"decomposed into {len(areas)} areas; " + best.status
+    if best is not merged:
+        status += " (whole-day search from the merged area plans)"
+    return dataclasses.replace(best, status=status, solve_s=time.perf_counter() - t0, params=params,
+                               meta={**best.meta, "areas": len(areas)})
+
+
+def plan_areas(problem: ProblemData, *, max_points: int = 250) -> list[Area]:
+    """Split the day into compact areas, each with its own trucks.
+
+    Every point is in exactly one area and every truck in at most one; each point of an area
+    can be served by one of the area's trucks. Trucks whose group (see the module doc) has
+    no point today are in no area. ``ceil(points / max_points)`` areas per group of trucks,
+    never more than the group's trucks.
+
+    Raises
+    ------
+    InputError
+        If ``max_points`` < 1 or a point can be served by no truck.
+    """
+    _check_max_points(max_points)
+    n = len(problem.points)
+    if n == 0:
+        return []
+    allowed = [[vi for vi, v in enumerate(problem.vehicles) if v.can_serve(p)] for p in problem.points]
+    for k, vs in enumerate(allowed):
+        if not vs:
+            raise InputError(f"point {problem.points[k].id}: no available truck can serve it")
+    sym = _symmetric_point_times(problem)
+    work = _point_work(problem, sym, allowed)
+    areas: list[Area] = []
+    for pts, vehs in _groups(problem, allowed):
+        areas += _group_areas(problem, sym, work, allowed, pts, vehs, max_points)
+    return areas
+
+
+def sub_problem(problem: ProblemData, points: Sequence[int], vehicles: Sequence[int]) -> ProblemData:
+    """The day restricted to some points and trucks (matrices sliced, nothing set aside)."""
+    n_lf = len(problem.landfills)
+    idx = np.array([0, *range(1, 1 + n_lf), *(problem.point_location(k) for k in points)], dtype=np.int64)
+    return problem.replace(
+        points=tuple(problem.points[k] for k in points),
+        vehicles=tuple(problem.vehicles[v] for v in vehicles),
+        time_s=problem.time_s[np.ix_(idx, idx)].copy(),
+        dist_m=problem.dist_m[np.ix_(idx, idx)].copy(),
+        excluded=(), reasons={}, not_due=(),
+    )
+
+
+# ----------------------------------------------------------------------------- arguments
+def _check_max_points(max_points: object) -> None:
+    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or max_points < 1:
+        raise InputError(f"max_points {max_points!r} must be a whole number of points, at least 1")
+
+
+def _check_args(params: object, max_points: object) -> None:
+    _check_max_points(max_points)
+    if not isinstance(params, SolverParams):
+        raise InputError(f"params must be SolverParams, not {type(params).__name__}")
+
+
+# ----------------------------------------------------------------------------- work estimates
+def _symmetric_point_times(problem: ProblemData) -> np.ndarray:
+    locs = [problem.point_location(k) for k in range(len(problem.points))]
+    t = problem.time_s[np.ix_(locs, locs)].astype(np.float64)
+    return (t + t.T) / 2
+
+
+def _point_work(problem: ProblemData, sym: np.ndarray, allowed: list[list[int]]) -> np.ndarray:
+    """Each point's share of a truck-day (a fraction of one truck's day).
+
+    Time = service + the mean drive to its two nearest points + its share of landfill runs
+    (volume / capacity x (round trip to the nearest landfill + unloading)), against the shift
+    minus the break; load against capacity x trips and the daily limit; one of ``max_stops``.
+    The largest of the three is the point's work.
+    """
+    n = len(problem.points)
+    if n > 1:
+        d = sym.copy()
+        np.fill_diagonal(d, np.inf)
+        near = np.partition(d, min(1, n - 2), axis=1)[:, : min(2, n - 1)]
+        drive = near.mean(axis=1)
+    else:
+        drive = np.zeros(n)
+    n_lf = len(problem.landfills)
+    locs = [problem.point_location(k) for k in range(n)]
+    lf_cols = list(range(1, 1 + n_lf))
+    to_lf = problem.time_s[np.ix_(locs, lf_cols)].astype(np.float64)
+    from_lf = problem.time_s[np.ix_(lf_cols, locs)].astype(np.float64).T
+    lf_run = (to_lf + from_lf).min(axis=1) + np.mean([lf.unload_s for lf in problem.landfills])
+    out = np.zeros(n)
+    for k, p in enumerate(problem.points):
+        vs = [problem.vehicles[v] for v in allowed[k]]
+        day_s = np.mean([_day_s(v) for v in vs])
+        cap = np.mean([v.capacity_l for v in vs])
+        per_trip = np.mean([v.containers_per_trip or math.inf for v in vs])
+        trip_share = max(p.demand_l / cap, 1 / per_trip)
+        seconds = p.service_s + drive[k] + trip_share * lf_run[k]
+        load = p.demand_l / np.mean([_day_load(v) for v in vs])
+        stops = np.mean([1 / v.max_stops if v.max_stops else 0.0 for v in vs])
+        trips = trip_share / np.mean([v.max_trips for v in vs])
+        out[k] = max(seconds / day_s, load, stops, trips)
+    return out
+
+
+def _day_s(v: VehicleData) -> float:
+    return max(1.0, v.shift.end_s - v.shift.start_s - v.shift.break_duration_s)
+
+
+def _day_load(v: VehicleData) -> float:
+    route = v.capacity_l * v.max_trips
+    return float(min(route, v.max_daily_load_l) if v.max_daily_load_l is not None else route)
+
+
+# ----------------------------------------------------------------------------- partition
+def _groups(problem: ProblemData, allowed: list[list[int]]) -> list[tuple[list[int], list[int]]]:
+    """Points and trucks split into groups that share no truck (connected by can-serve)."""
+    parent = list(range(len(problem.vehicles)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for vs in allowed:
+        for v in vs[1:]:
+            ra, rb = find(vs[0]), find(v)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for k, vs in enumerate(allowed):
+        groups.setdefault(find(vs[0]), ([], []))[0].append(k)
+    for v in range(len(problem.vehicles)):
+        if find(v) in groups:
+            groups[find(v)][1].append(v)
+    return [groups[r] for r in sorted(groups)]
+
+
+def _group_areas(problem: ProblemData, sym: np.ndarray, work: np.ndarray, allowed: list[list[int]],
+                 pts: list[int], vehs: list[int], max_points: int) -> list[Area]:
+    need = float(work[pts].sum())
+    k = min(math.ceil(len(pts) / max_points), len(vehs))
+    if k <= 1:
+        return [Area(tuple(pts), tuple(vehs), need)]
+    # Planned trucks per area: the estimate with a margin, spread as evenly as whole trucks
+    # allow; areas are then balanced on these shares (2, 2, 1 rather than 1.67 each).
+    planned = min(len(vehs), max(k, math.ceil(need * VEHICLE_MARGIN)))
+    shares = [planned // k + (1 if a < planned % k else 0) for a in range(k)]
+    labels = _balanced_kmedoids(sym[np.ix_(pts, pts)], work[pts], shares, max_points)
+    members = [[pts[i] for i in np.flatnonzero(labels == a)] for a in range(k)]
+    members = [m for m in members if m]
+    return _assign_vehicles(problem, sym, work, allowed, members, vehs)
+
+
+def _farthest_first(d: np.ndarray, k: int) -> list[int]:
+    """``k`` seeds: the most outlying point, then each time the point farthest from all seeds."""
+    seeds = [int(np.argmax(d.mean(axis=1)))]
+    gap = d[seeds[0]].copy()
+    for _ in range(1, k):
+        nxt = int(np.argmax(gap))
+        seeds.append(nxt)
+        gap = np.minimum(gap, d[nxt])
+    return seeds
+
+
+def _balanced_kmedoids(d: np.ndarray, w: np.ndarray, shares: list[int],
+                       max_points: int) -> np.ndarray:
+    """Labels 0..k-1 for the rows of ``d`` (symmetric times among a group's points).
+
+    Areas carry work in proportion to ``shares`` (+ slack) and about ``max_points`` points
+    at most (more only when the points do not fit otherwise). (Count caps in proportion to the
+    shares too gave a 345-point area on Kim 804_stop that left 16 points out.)
+    """
+    n, k = len(d), len(shares)
+    total = float(w.sum())
+    seeds = _farthest_first(d, k)
+    # Which seed gets which share: the larger shares go to the seeds with more work nearby.
+    nearest = np.argmin(d[:, seeds], axis=1)
+    natural = np.array([w[nearest == a].sum() for a in range(k)])
+    order = np.argsort(-natural, kind="stable")
+    share_of = np.empty(k)
+    share_of[order] = sorted(shares, reverse=True)
+    cap_w = total * share_of / sum(shares) * (1 + BALANCE_SLACK)
+    cap_n = np.full(k, max(max_points, math.ceil(n / k * (1 + BALANCE_SLACK))))
+    medoids = list(seeds)
+    labels = np.full(n, -1)
+    for _ in range(_KMEDOIDS_ROUNDS):
+        new = _balanced_assign(d[:, medoids], w, cap_w, cap_n)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for a in range(k):
+            idx = np.flatnonzero(labels == a)
+            if len(idx):
+                medoids[a] = int(idx[np.argmin(d[np.ix_(idx, idx)].sum(axis=1))])
+    return labels
+
+
+def _balanced_assign(dm: np.ndarray, w: np.ndarray, cap_w: np.ndarray, cap_n: np.ndarray) -> np.ndarray:
+    """Each point to its nearest medoid with room left, the points with most to lose first."""
+    n, k = dm.shape
+    pref = np.argsort(dm, axis=1, kind="stable")
+    rows = np.arange(n)
+    regret = dm[rows, pref[:, 1]] - dm[rows, pref[:, 0]] if k > 1 else np.zeros(n)
+    used_w, used_n = np.zeros(k), np.zeros(k)
+    labels = np.empty(n, dtype=np.int64)
+    for i in np.lexsort((rows, -regret)):
+        choice = pref[i, 0]
+        for a in pref[i]:
+            if used_w[a] + w[i] <= cap_w[a] and used_n[a] < cap_n[a]:
+                choice = a
+                break
+        else:  # no room anywhere: the nearest with room for the count, else the nearest
+            fits = [a for a in pref[i] if used_n[a] < cap_n[a]]
+            choice = fits[0] if fits else pref[i, 0]
+        labels[i] = choice
+        used_w[choice] += w[i]
+        used_n[choice] += 1
+    return labels
+
+
+def _assign_vehicles(problem: ProblemData, sym: np.ndarray, work: np.ndarray, allowed: list[list[int]],
+                     members: list[list[int]], vehs: list[int]) -> list[Area]:
+    """Trucks to areas: first so every point of an area has a truck for it, then by need.
+
+    A point that no truck of its area can serve (too few trucks of its kind for every area
+    to get one) moves to the nearest area that has one.
+    """
+    k = len(members)
+    free = list(vehs)
+    fleet: list[list[int]] = [[] for _ in range(k)]
+    needs = [float(work[m].sum()) for m in members]
+    for a in sorted(range(k), key=lambda a: -needs[a]):
+        uncovered = set(members[a])
+        while uncovered and free:
+            gain = [(sum(1 for p in uncovered if v in allowed[p]), v) for v in free]
+            best, v = max(gain, key=lambda g: (g[0], -free.index(g[1])))
+            if best == 0:
+                break
+            fleet[a].append(v)
+            free.remove(v)
+            uncovered = {p for p in uncovered if v not in allowed[p]}
+    for a in range(k):  # at least one truck per area
+        if not fleet[a] and free:
+            fleet[a].append(free.pop(0))
+    while free:  # the rest where the estimated work per truck is highest
+        v = free.pop(0)
+        useful = [a for a in range(k) if any(v in allowed[p] for p in members[a])] or list(range(k))
+        a = max(useful, key=lambda a: (needs[a] / max(1, len(fleet[a])), -a))
+        fleet[a].append(v)
+    # Points whose area has no truck for them move to the nearest area that has one.
+    medoid = [m[int(np.argmin(sym[np.ix_(m, m)].sum(axis=1)))] if m else -1 for m in members]
+    moved: list[list[int]] = [list(m) for m in members]
+    for a in range(k):
+        for p in members[a]:
+            if any(v in allowed[p] for v in fleet[a]):
+                continue
+            options = [b for b in range(k) if any(v in allowed[p] for v in fleet[b])]
+            b = min(options, key=lambda b: sym[p, medoid[b]])  # some area holds a truck for p
+            moved[a].remove(p)
+            moved[b].append(p)
+    # An area left without points hands its trucks to the area with most work per truck.
+    for a in range(k):
+        if fleet[a] and not moved[a]:
+            busy = [b for b in range(k) if moved[b]]
+            b = max(busy, key=lambda b: (float(work[moved[b]].sum()) / max(1, len(fleet[b])), -b))
+            fleet[b] += fleet[a]
+            fleet[a] = []
+    return [Area(tuple(sorted(moved[a])), tuple(sorted(fleet[a])), float(work[moved[a]].sum()))
+            for a in range(k) if moved[a]]
+
+
+# ----------------------------------------------------------------------------- solving
+def _solve_areas(problem: ProblemData, params: SolverParams, areas: list[Area], t0: float,
+                 areas_deadline: float) -> Solution:
+    from .solver import solve
+
+    routes: dict[int, Route] = {}
+    unassigned = dict(problem.reasons)
+    objective = 0
+    statuses: list[str] = []
+    left_points = sum(len(a.points) for a in areas)
+    for i, area in enumerate(sorted(areas, key=lambda a: -len(a.points))):
+        now = time.perf_counter()
+        budget = max(MIN_AREA_S, (areas_deadline - now) * len(area.points) / max(1, left_points))
+        left_points -= len(area.points)
+        sub = sub_problem(problem, area.points, area.vehicles)
+        prm = dataclasses.replace(params, time_limit_s=budget)
+        try:
+            sol = solve(sub, prm) if area.points else None
+        except InfeasibleError as exc:
+            log.warning("area %d/%d: no plan (%s); its points are left for the whole-day search", i + 1,
+                        len(areas), exc)
+            sol = None
+        if sol is None:
+            for k in area.points:
+                unassigned[problem.points[k].id] = (
+                    f"fleet exhausted: no plan found for its area ({len(area.vehicles)} trucks) in "
+                    f"{budget:.0f} s; solve the day whole or with a longer time limit")
+            statuses.append("no plan")
+            continue
+        for j, r in enumerate(sol.routes):
+            vi = area.vehicles[j]
+            routes[vi] = _lift_route(problem, area, r, problem.vehicles[vi])
+        for pid, why in sol.unassigned.items():
+            unassigned[pid] = why
+        objective += sol.objective
+        statuses.append(sol.status)
+        log.info("area %d/%d: %d points, %d trucks, %.1f s budget -> %d served, %d unassigned, "
+                 "%d trucks used, objective %d, in %.1f s (%s)", i + 1, len(areas), len(area.points),
+                 len(area.vehicles), budget, len(area.points) - len(sol.unassigned), len(sol.unassigned),
+                 len(sol.used_routes()), sol.objective, sol.solve_s, sol.status)
+    out = []
+    for vi, v in enumerate(problem.vehicles):
+        out.append(routes[vi] if vi in routes else _empty_route(problem, v))
+    status = ", ".join(sorted(set(statuses))) or "no area solved"
+    return Solution(problem=problem, routes=tuple(out), unassigned=unassigned, objective=objective,
+                    status=status, solve_s=time.perf_counter() - t0, params=params)
+
+
+def _lift_route(problem: ProblemData, area: Area, route: Route, vehicle: VehicleData) -> Route:
+    """A sub-problem route in the whole problem's matrix locations (times are unchanged)."""
+    n_lf = len(problem.landfills)
+    seq = []
+    for v in route.visits:
+        loc = v.location
+        if loc > n_lf:
+            loc = problem.point_location(area.points[loc - 1 - n_lf])
+        seq.append((loc, v.start_s))
+    return Route(vehicle, build_visits(problem, vehicle, seq), route.break_)
+
+
+def _empty_route(problem: ProblemData, v: VehicleData) -> Route:
+    start = v.shift.start_s
+    return Route(v, build_visits(problem, v, [(0, start), (0, start)]), None)
+
+
+def _polish(problem: ProblemData, params: SolverParams, merged: Solution, seconds: float) -> Solution | None:
+    """The whole day searched from the merged plan for ``seconds``; None if that fails.
+
+    The merged routes are feasible in the whole-day model as they stand, so they are read in
+    one go. (``solve(..., initial_routes=...)`` first cuts every route back by binary search,
+    one model check per step: 21 s of a 15 s budget for 18 trucks on 1048 points.)
+    """
+    from . import solver
+
+    t0 = time.perf_counter()
+    initial = [[v.id for v in r.visits[1:-1]] for r in merged.routes]
+    prm = dataclasses.replace(params, time_limit_s=seconds)
+    log.info("decomposition: whole-day search from the merged plan for %.1f s (%d unassigned)", seconds,
+             len(merged.unassigned))
+    try:
+        model = solver._build(problem, prm)
+        start = _read_whole_routes(model, initial)
+        if start is None:
+            return None
+        left = seconds - (time.perf_counter() - t0)
+        if left < 0.5:
+            return None
+        sp = solver._search_parameters(prm, time_limit_s=left)
+        assignment = model.routing.SolveFromAssignmentWithParameters(start, sp)
+        if assignment is None:
+            log.info("decomposition: whole-day search found nothing in %.1f s", left)
+            return None
+        status = solver._STATUS.get(model.routing.status(), str(model.routing.status()))
+        return solver._extract(model, assignment, status, time.perf_counter() - t0)
+    except (InfeasibleError, InputError) as exc:
+        log.warning("decomposition: whole-day search failed (%s); keeping the merged plan", exc)
+        return None
+
+
+def _read_whole_routes(model: Any, initial: list[list[str]]) -> Any:
+    """The routes (point and landfill ids per truck) as an OR-Tools assignment, or None.
+
+    All routes in one read; if the model rejects that, route by route, leaving out (empty)
+    each route it rejects, whose points the search then inserts again.
+    """
+    from . import solver
+
+    routes, free = solver._routes_as_indices(model, initial)
+    kept, rejected = [], []
+    for vi, route in enumerate(routes):
+        closed, taken = solver._closed(model, vi, route, free)
+        if taken is not None:
+            free[model.problem.landfills[model.node_loc[taken] - 1].id].remove(taken)
+        kept.append(closed)
+    start = model.routing.ReadAssignmentFromRoutes(kept, True)
+    if start is not None:
+        return start
+    trial = [solver._closed(model, vi, [], free)[0] for vi in range(len(kept))]
+    for vi, route in enumerate(kept):
+        before, trial[vi] = trial[vi], route
+        if model.routing.ReadAssignmentFromRoutes(trial, True) is None:
+            trial[vi] = before
+            rejected.append(model.problem.vehicles[vi].id)
+    log.warning("decomposition: whole-day model rejects the merged routes of %s; their points are re-inserted",
+                ", ".join(rejected))
+    return model.routing.ReadAssignmentFromRoutes(trial, True)
+
+
+def _better(a: Solution, b: Solution) -> bool:
+    """Whether plan ``a`` beats ``b``: fewer unassigned points, then a lower objective."""
+    return (len(a.unassigned), a.objective) < (len(b.unassigned), b.objective)
