@@ -505,7 +505,8 @@ def solve(
         ``problem.vehicles`` order, of point ids and landfill ids (a landfill id is one unload);
         a route that does not end at a landfill gets the nearest one. Routes that break a
         constraint are cut back to their longest feasible beginning; the points left out are
-        inserted by the search.
+        inserted by the search. (With ``initial_routes`` the fleet is the given one:
+        ``minimise_trucks`` applies only to a search from scratch.)
 
     Raises
     ------
@@ -513,7 +514,7 @@ def solve(
         If OR-Tools finds no solution at all within the limits.
     """
     params = params or SolverParams()
-    if params.minimise_trucks:
+    if params.minimise_trucks and initial_routes is None:
         from .fleet_size import solve_fewest_trucks
 
         return solve_fewest_trucks(problem, params)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .check import check_routes
 from .instances import READERS, Instance
-from .solvers import V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
+from .solvers import KIM_FIXED, V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "best_known", "best_known_vehicles",
@@ -26,14 +26,18 @@ FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "bes
 
 
 def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
-    if solver in ("wasteroute", "wasteroute-v3"):
+    kim_v3 = KIM_FIXED if inst.family == "kim" else {}
+    if solver in ("wasteroute", "wasteroute-v4"):
         return solve_ours(inst, budget, seed)
+    if solver == "wasteroute-v3":  # (release dates: the v4 constraint; v3's failed validation)
+        return solve_ours(inst, budget, seed, **kim_v3)
     if solver == "wasteroute-v1":
-        return solve_ours(inst, budget, seed, **V1)
+        return solve_ours(inst, budget, seed, **V1, **kim_v3)
     if solver == "wasteroute-v2":
-        return solve_ours(inst, budget, seed, **V2)
+        return solve_ours(inst, budget, seed, **V2, **kim_v3)
     if solver == "wasteroute-v3-nearest-lci":  # several landfills: final unload at the nearest
-        return solve_ours(inst, budget, seed, final_unload="nearest", first_solution="LOCAL_CHEAPEST_INSERTION")
+        return solve_ours(inst, budget, seed, final_unload="nearest", first_solution="LOCAL_CHEAPEST_INSERTION",
+                          **kim_v3)
     if solver == "wasteroute+pyvrp-warm":
         return solve_warm(inst, budget, seed)
     if solver == "wasteroute-savings":
@@ -44,7 +48,7 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
         why = vroom_fits(inst)
         return why or solve_vroom(inst, budget)
     raise SystemExit(
-        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v3), wasteroute-v1, wasteroute-v2, "
+        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v4), wasteroute-v1, -v2, -v3, "
         "wasteroute-v3-nearest-lci, wasteroute+pyvrp-warm, "
         "wasteroute-savings, pyvrp, vroom"
     )
