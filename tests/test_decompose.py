@@ -184,3 +184,16 @@ def test_partition_contract_on_random_days(xy, kinds, n_dump, n_arm, max_points)
     assert n_groups <= len(areas) <= len(prob.vehicles)
     for a in areas:  # an area never mixes trucks of the two independent groups
         assert len({prob.vehicles[v].type_name for v in a.vehicles}) == 1
+
+
+def test_solve_decomposes_days_above_the_threshold() -> None:
+    """``SolverParams.decompose_above`` routes big days through the areas, small ones not."""
+    prob = _two_clusters(n_each=8)
+    params = SolverParams(time_limit_s=8, solution_limit=30, decompose_above=10, area_max_points=10)
+    sol = solve(prob, params)
+    sol.validate()
+    _coverage(sol)
+    assert sol.status.startswith("decomposed into 2 areas")
+    assert "decomposed" not in solve(prob, SolverParams(time_limit_s=8, solution_limit=30, decompose_above=16)).status
+    with pytest.raises(InputError, match="decompose_above"):
+        SolverParams(decompose_above=0)

@@ -306,3 +306,28 @@ def test_warm_start_keeps_every_trip_when_all_trucks_use_all_trips() -> None:
     assert not sol.unassigned
     assert [v.id for v in sol.route_of("DT-01").visits[1:-1]] == start[0]
     assert [v.id for v in sol.route_of("DT-02").visits[1:-1]] == start[1]
+
+
+def test_improve_searches_from_a_plan_and_never_from_scratch() -> None:
+    """``improve`` keeps the given fleet and plan as the start; it returns None rather than
+    searching from scratch when the plan cannot be read (an unknown landfill copy count)."""
+    from wasteroute.solver import improve
+
+    pts = [point(f"P{i}") for i in range(4)]
+    prob = make_problem([1000, 2000, 3000, 4000], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    start = [["P3", "P0", "P1", "P2"], []]
+    first = improve(prob, SolverParams(time_limit_s=5, solution_limit=1), start)
+    assert first is not None and [v.id for v in first.route_of("DT-01").stops] == ["P3", "P0", "P1", "P2"]
+    better = improve(prob, FAST, start)
+    assert better is not None and better.objective < first.objective
+    better.validate()
+
+
+def test_a_point_of_zero_load_still_ends_the_route_at_the_landfill() -> None:
+    """Kim 804/1932 have zero-load points; a truck that served one still unloads last (with
+    optional landfill visits only, as with several landfills, nothing else forces it)."""
+    prob = make_problem([1000], [point("Z", volume_m3=0.0)], [vehicle("DT-01")])
+    prob = prob.replace(points=(dataclasses.replace(prob.points[0], demand_l=0),))
+    sol = solve(prob, dataclasses.replace(FAST, final_unload="optional"))
+    sol.validate()
+    assert _ids(sol.route_of("DT-01")) == ["DEPOT", "Z", "TPA", "DEPOT"]

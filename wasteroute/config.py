@@ -434,6 +434,11 @@ class SolverParams:
     #: Serve every point with as few trucks as the search finds (``fleet_size``): the fleet
     #: grows from a lower bound, trucks in fleet order; the others stay at the depot.
     minimise_trucks: bool = False
+    #: Days with more points than this are solved area by area (``decompose``: compact areas
+    #: of at most ``area_max_points`` points, each with its share of the fleet, then a
+    #: whole-day search from the merged plan); None = never.
+    decompose_above: int | None = 1500
+    area_max_points: int = 250
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -449,6 +454,10 @@ class SolverParams:
             raise InputError(f"solver landfill_copies {self.landfill_copies!r} must be 'auto' or 'all'")
         if self.final_unload not in ("auto", "nearest", "optional"):
             raise InputError(f"solver final_unload {self.final_unload!r} must be 'auto', 'nearest' or 'optional'")
+        if self.decompose_above is not None and self.decompose_above < 1:
+            raise InputError("solver decompose_above must be >= 1 (points) or left out")
+        if self.area_max_points < 1:
+            raise InputError("solver area_max_points must be >= 1")
         if self.first_solution_timeout_s is not None and self.first_solution_timeout_s <= 0:
             raise InputError("solver first_solution_timeout_s must be positive or left out")
 

@@ -29,7 +29,6 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -447,64 +446,24 @@ def _empty_route(problem: ProblemData, v: VehicleData) -> Route:
 def _polish(problem: ProblemData, params: SolverParams, merged: Solution, seconds: float) -> Solution | None:
     """The whole day searched from the merged plan for ``seconds``; None if that fails.
 
-    The merged routes are feasible in the whole-day model as they stand, so they are read in
-    one go. (``solve(..., initial_routes=...)`` first cuts every route back by binary search,
-    one model check per step: 21 s of a 15 s budget for 18 trucks on 1048 points.)
+    (``solver.improve`` reads the merged routes in one go when they are feasible as they
+    stand, which they usually are; cutting every route back first took 21 s of a 15 s
+    budget for 18 trucks on 1048 points.)
     """
-    from . import solver
+    from .solver import improve
 
-    t0 = time.perf_counter()
     initial = [[v.id for v in r.visits[1:-1]] for r in merged.routes]
     prm = dataclasses.replace(params, time_limit_s=seconds)
     log.info("decomposition: whole-day search from the merged plan for %.1f s (%d unassigned)", seconds,
              len(merged.unassigned))
     try:
-        model = solver._build(problem, prm)
-        start = _read_whole_routes(model, initial)
-        if start is None:
-            return None
-        left = seconds - (time.perf_counter() - t0)
-        if left < 0.5:
-            return None
-        sp = solver._search_parameters(prm, time_limit_s=left)
-        assignment = model.routing.SolveFromAssignmentWithParameters(start, sp)
-        if assignment is None:
-            log.info("decomposition: whole-day search found nothing in %.1f s", left)
-            return None
-        status = solver._STATUS.get(model.routing.status(), str(model.routing.status()))
-        return solver._extract(model, assignment, status, time.perf_counter() - t0)
+        out = improve(problem, prm, initial)
     except (InfeasibleError, InputError) as exc:
         log.warning("decomposition: whole-day search failed (%s); keeping the merged plan", exc)
         return None
-
-
-def _read_whole_routes(model: Any, initial: list[list[str]]) -> Any:
-    """The routes (point and landfill ids per truck) as an OR-Tools assignment, or None.
-
-    All routes in one read; if the model rejects that, route by route, leaving out (empty)
-    each route it rejects, whose points the search then inserts again.
-    """
-    from . import solver
-
-    routes, free = solver._routes_as_indices(model, initial)
-    kept, rejected = [], []
-    for vi, route in enumerate(routes):
-        closed, taken = solver._closed(model, vi, route, free)
-        if taken is not None:
-            free[model.problem.landfills[model.node_loc[taken] - 1].id].remove(taken)
-        kept.append(closed)
-    start = model.routing.ReadAssignmentFromRoutes(kept, True)
-    if start is not None:
-        return start
-    trial = [solver._closed(model, vi, [], free)[0] for vi in range(len(kept))]
-    for vi, route in enumerate(kept):
-        before, trial[vi] = trial[vi], route
-        if model.routing.ReadAssignmentFromRoutes(trial, True) is None:
-            trial[vi] = before
-            rejected.append(model.problem.vehicles[vi].id)
-    log.warning("decomposition: whole-day model rejects the merged routes of %s; their points are re-inserted",
-                ", ".join(rejected))
-    return model.routing.ReadAssignmentFromRoutes(trial, True)
+    if out is None:
+        log.info("decomposition: the whole-day search could not start from the merged plan")
+    return out
 
 
 def _better(a: Solution, b: Solution) -> bool:

@@ -354,7 +354,9 @@ def _add_load(m: _Model) -> None:
     demand = [0] * len(m.node_loc)
     for node, k in enumerate(m.node_point):
         if k >= 0:
-            demand[node] = p.points[k].demand_l
+            # At least 1 L, so that a truck that served anything still ends at a landfill
+            # (Kim 804/1932 have points of zero load).
+            demand[node] = max(1, p.points[k].demand_l)
     for node in m.landfill_nodes:
         demand[node] = -reset
     _reset_dimension(m, "load", demand, caps, reset)
@@ -518,6 +520,11 @@ def solve(
         from .fleet_size import solve_fewest_trucks
 
         return solve_fewest_trucks(problem, params)
+    if params.decompose_above is not None and len(problem.points) > params.decompose_above and initial_routes is None:
+        from .decompose import solve_by_area
+
+        return solve_by_area(problem, dataclasses.replace(params, decompose_above=None),
+                             max_points=params.area_max_points)
     t0 = time.perf_counter()
     m = _build(problem, params)
     log.info(
@@ -526,10 +533,8 @@ def solve(
         params.first_solution, params.local_search,
     )
     if initial_routes is not None:
-        start = _warm_start(m, initial_routes)
+        assignment = _search_from(m, initial_routes, params.time_limit_s - (time.perf_counter() - t0))
         left = params.time_limit_s - (time.perf_counter() - t0)
-        sp = _search_parameters(params, time_limit_s=left)
-        assignment = m.routing.SolveFromAssignmentWithParameters(start, sp) if start is not None else None
         if assignment is None:
             log.warning("no search from initial_routes (not a feasible plan); searching from scratch for %.0f s", left)
             return solve(problem, dataclasses.replace(params, time_limit_s=max(left, 1.0)))
@@ -551,6 +556,31 @@ def solve(
     sol = _extract(m, assignment, status, time.perf_counter() - t0)
     log.info("solved: objective %d, %d unassigned, in %.1f s", sol.objective, len(sol.unassigned), sol.solve_s)
     return sol
+
+
+def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> Any:
+    """Local search from the given routes for ``seconds``; None if they give no start."""
+    t0 = time.perf_counter()
+    start = _warm_start(m, initial_routes)
+    left = seconds - (time.perf_counter() - t0)
+    if start is None or left < 0.1:
+        return None
+    return m.routing.SolveFromAssignmentWithParameters(start, _search_parameters(m.params, time_limit_s=left))
+
+
+def improve(problem: ProblemData, params: SolverParams, initial_routes: list[list[str]]) -> Solution | None:
+    """Search from ``initial_routes`` for ``params.time_limit_s`` on the same fleet; None if
+    OR-Tools cannot start from them (unlike ``solve``, no search from scratch follows).
+
+    Used to polish a plan assembled elsewhere (``decompose``: the merged area plans).
+    """
+    t0 = time.perf_counter()
+    m = _build(problem, params)
+    assignment = _search_from(m, initial_routes, params.time_limit_s - (time.perf_counter() - t0))
+    if assignment is None:
+        return None
+    status = _STATUS.get(m.routing.status(), str(m.routing.status()))
+    return _extract(m, assignment, status, time.perf_counter() - t0)
 
 
 def _solve_with_fallback(m: _Model, t0: float) -> Any:
