@@ -303,7 +303,11 @@ def read_kim(path: Path, bks: dict[str, str] | None = None) -> Instance:
                                             "ref_kim2006_insertion_vehicles", "ref_kim2006_insertion_td_miles")}
         inst.ref = {k: v for k, v in ref.items() if v is not None}
     ref_veh = [v for k, v in inst.ref.items() if k.endswith("vehicles")]
-    inst.num_vehicles = int(max([load_days, *ref_veh])) + 2
+    # Trucks offered (vehicles are free; the search uses as few as it can): enough for the
+    # day's load and for its service time (1932/2100 stops: 12-13 truck-days of service alone).
+    work_s = inst.depot_tw[1] - inst.depot_tw[0] - int(lunch_s)
+    work_days = math.ceil(float(inst.service.sum()) / work_s)
+    inst.num_vehicles = int(max([load_days, work_days, *ref_veh])) + 2
     if inst.ref:
         # "Best known" here = the better (smaller distance) of Kim et al.'s two reported results.
         best = min(("clustering", "insertion"), key=lambda a: inst.ref[f"ref_kim2006_{a}_td_miles"])
