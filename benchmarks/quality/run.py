@@ -62,6 +62,10 @@ def row_for(inst: Instance, solver: str, budget: float, run: Run) -> dict[str, o
     notes = list(run.notes) + [f"{len(errors)} violations: {errors[0]}" if errors else ""]
     if inst.family == "kim" and inst.bks:
         notes.append(f"ref = Kim 2006 ({inst.bks_vehicles} veh), unverified transcription")
+        need = -(-int(inst.demand.sum()) // inst.daily_capacity) if inst.daily_capacity else 0
+        if inst.bks_vehicles and need > inst.bks_vehicles:
+            notes.append(f"{inst.bks_vehicles} trucks cannot carry {inst.demand.sum() / 100:.0f} yd3 at "
+                         f"{inst.daily_capacity / 100:.0f} yd3/truck/day: at least {need}")
     return {
         "instance": inst.name, "set": inst.family, "solver": solver, "budget_s": budget, "vehicles": len(run.routes),
         "objective": round(obj, 2), "best_known": inst.bks if inst.bks is not None else "",
