@@ -15,9 +15,12 @@ Kim lunch break, route capacity per day or max stops (relaxed; the final landfil
 after solving), so its Kim rows are checked under the full rules and usually fail them. VROOM is
 run only where it fits (no reloads: not Kim, not mtvrptwr). `feasible` = the independent checker
 (and `Solution.validate` for wasteroute) found no violation. Mean gaps count feasible rows only.
-Solver labels: `wasteroute` rows of the first run are the v1 model; `-v1`/`-v2`/`-v3`, `-v3-nearest[-lci]`
-and `+pyvrp-warm` (PyVRP half the budget, then ours from its routes) are described in
-`benchmarks/README.md`. Timings were taken on a 2-core machine shared with other work.
+Solver labels: `wasteroute` rows of the first run are the v1 model; `-v1`/`-v2`/`-v3`, `-v3-nearest[-lci]`,
+`-v4` (the current model: release dates hold, Kim by the fewest-trucks search, days over 1500 points
+by area), `-v4-areas`/`-v4-whole` (by area from 500 points / never) and `+pyvrp-warm` (PyVRP half the
+budget, then ours from its routes) are described in `benchmarks/README.md`. mtvrptwr rows before v4
+that fail `Solution.validate` on release dates were a model bug (fixed in v4). Timings were taken on
+a 2-core machine shared with other work.
 """
 
 

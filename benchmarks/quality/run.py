@@ -29,6 +29,10 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
     kim_v3 = KIM_FIXED if inst.family == "kim" else {}
     if solver in ("wasteroute", "wasteroute-v4"):
         return solve_ours(inst, budget, seed)
+    if solver == "wasteroute-v4-areas":  # decomposition by area from 500 points (default: 1500)
+        return solve_ours(inst, budget, seed, decompose_above=500)
+    if solver == "wasteroute-v4-whole":  # never decomposed
+        return solve_ours(inst, budget, seed, decompose_above=None)
     if solver == "wasteroute-v3":  # (release dates: the v4 constraint; v3's failed validation)
         return solve_ours(inst, budget, seed, **kim_v3)
     if solver == "wasteroute-v1":
@@ -48,7 +52,7 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
         why = vroom_fits(inst)
         return why or solve_vroom(inst, budget)
     raise SystemExit(
-        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v4), wasteroute-v1, -v2, -v3, "
+        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v4), wasteroute-v4-areas, -v4-whole, wasteroute-v1, -v2, -v3, "
         "wasteroute-v3-nearest-lci, wasteroute+pyvrp-warm, "
         "wasteroute-savings, pyvrp, vroom"
     )
