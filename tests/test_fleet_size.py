@@ -89,3 +89,18 @@ def test_cli_flag_sets_minimise_trucks() -> None:
     assert _scenario(args).solver.minimise_trucks
     args = build_parser().parse_args(["--scenario", "tests/data/aguascalientes/scenario.toml"])
     assert not _scenario(args).solver.minimise_trucks
+
+
+def test_large_days_use_one_search_with_a_truck_cost(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Above ONE_SEARCH_ABOVE points: one search, a cost per truck of 1000 × the dearest arc,
+    and still the two trucks the day needs."""
+    import wasteroute.fleet_size as fs
+
+    monkeypatch.setattr(fs, "ONE_SEARCH_ABOVE", 10)
+    prob = _two_areas()
+    sol = solve(prob, dataclasses.replace(BUDGET, minimise_trucks=True))
+    sol.validate()
+    assert not sol.unassigned
+    assert sol.meta["fleet_attempts"] == [] and "one search" in sol.status
+    assert sol.meta["truck_cost"] == 1000 * int(prob.time_s.max())
+    assert len(sol.used_routes()) == 2
