@@ -35,7 +35,7 @@ import numpy as np
 from .config import SolverParams
 from .errors import InfeasibleError, InputError
 from .problem import ProblemData, VehicleData
-from .solution import Route, Solution, build_visits
+from .solution import Route, Solution, build_visits, empty_route
 
 log = logging.getLogger("wasteroute")
 
@@ -420,7 +420,7 @@ def _solve_areas(problem: ProblemData, params: SolverParams, areas: list[Area], 
                  len(sol.used_routes()), sol.objective, sol.solve_s, sol.status)
     out = []
     for vi, v in enumerate(problem.vehicles):
-        out.append(routes[vi] if vi in routes else _empty_route(problem, v))
+        out.append(routes[vi] if vi in routes else empty_route(problem, v))
     status = ", ".join(sorted(set(statuses))) or "no area solved"
     return Solution(problem=problem, routes=tuple(out), unassigned=unassigned, objective=objective,
                     status=status, solve_s=time.perf_counter() - t0, params=params)
@@ -436,11 +436,6 @@ def _lift_route(problem: ProblemData, area: Area, route: Route, vehicle: Vehicle
             loc = problem.point_location(area.points[loc - 1 - n_lf])
         seq.append((loc, v.start_s))
     return Route(vehicle, build_visits(problem, vehicle, seq), route.break_)
-
-
-def _empty_route(problem: ProblemData, v: VehicleData) -> Route:
-    start = v.shift.start_s
-    return Route(v, build_visits(problem, v, [(0, start), (0, start)]), None)
 
 
 def _polish(problem: ProblemData, params: SolverParams, merged: Solution, seconds: float) -> Solution | None:

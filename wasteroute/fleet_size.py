@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import SolverParams
 from .problem import ProblemData, VehicleData
-from .solution import Route, Solution, build_visits
+from .solution import Solution, empty_route
 
 log = logging.getLogger("wasteroute")
 
@@ -42,7 +42,7 @@ log = logging.getLogger("wasteroute")
 _ATTEMPT_SHARE = 0.5
 #: Above this many points one search with a cost per truck replaces the attempts: a first
 #: plan takes too long there to try several fleets (Kim 804 stops, 60 s: attempts left 476
-#: points out on 7 trucks; one search with a truck cost served all on 5).
+#: points out on 7 trucks; one search with a truck cost served all on 6).
 ONE_SEARCH_ABOVE = 600
 
 
@@ -147,14 +147,13 @@ def _routes_by_id(sol: Solution) -> dict[str, list[str]]:
 def _on_fleet(problem: ProblemData, sol: Solution) -> Solution:
     """``sol`` (solved on some of the trucks) as a plan over the whole fleet."""
     mine = {r.vehicle.id: r for r in sol.routes}
-    routes = []
-    for v in problem.vehicles:
-        if v.id in mine:
-            routes.append(mine[v.id])
-        else:
-            start = v.shift.start_s
-            routes.append(Route(v, build_visits(problem, v, [(0, start), (0, start)]), None))
-    return dataclasses.replace(sol, problem=problem, routes=tuple(routes))
+    routes = tuple(mine.get(v.id) or empty_route(problem, v) for v in problem.vehicles)
+    return dataclasses.replace(sol, problem=problem, routes=routes)
+
+
+def _left_out(problem: ProblemData, sol: Solution) -> list[str]:
+    """Points the search left out (not those set aside before solving)."""
+    return [i for i in sol.unassigned if i not in problem.reasons]
 
 
 def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
@@ -184,7 +183,7 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
         sub = problem.replace(vehicles=tuple(problem.vehicles[vi] for vi in chosen))
         prm = dataclasses.replace(params, minimise_trucks=False, time_limit_s=max(budget, 0.5))
         sol = solve(sub, prm)
-        dropped = [i for i in sol.unassigned if i not in problem.reasons]
+        dropped = _left_out(problem, sol)
         attempts.append((len(chosen), len(dropped)))
         log.info("fewest trucks: %d trucks (%s) leave %d points out after %.0f s", len(chosen),
                  ", ".join(f"{n} {'/'.join(k)}" for k, n in counts.items()), len(dropped), budget)
@@ -195,7 +194,7 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
             if left >= 1.0:  # improve the plan with these trucks for the rest of the budget
                 prm = dataclasses.replace(prm, time_limit_s=left)
                 better = solve(sub, prm, initial_routes=[warm.get(sub.vehicles[i].id, []) for i in range(len(chosen))])
-                if not [i for i in better.unassigned if i not in problem.reasons] and better.objective <= sol.objective:
+                if not _left_out(problem, better) and better.objective <= sol.objective:
                     best = better
             break
         if is_full or params.time_limit_s - (time.perf_counter() - t0) < 1.0:
@@ -209,7 +208,6 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
         status=f"{out.status}; fewest trucks: {len(out.used_routes())} used (lower bound {sum(bound.values())})",
         meta={**out.meta, "trucks_lower_bound": sum(bound.values()), "fleet_attempts": attempts},
     )
-
 
 
 def truck_cost(problem: ProblemData, params: SolverParams) -> int:

@@ -454,6 +454,12 @@ def _step_dict(v: Visit) -> dict[str, Any]:
     }
 
 
+def empty_route(problem: ProblemData, vehicle: VehicleData) -> Route:
+    """The route of a truck that stays at the depot (depot -> depot at its shift start)."""
+    start = vehicle.shift.start_s
+    return Route(vehicle, build_visits(problem, vehicle, [(0, start), (0, start)]), None)
+
+
 def build_visits(problem: ProblemData, vehicle: VehicleData, sequence: list[tuple[int, int]]) -> tuple[Visit, ...]:
     """Visits of one route from ``(location, service_start_s)`` pairs, depot first and last.
 
