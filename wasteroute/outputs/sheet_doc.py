@@ -150,6 +150,8 @@ class _SheetDoc(BaseDocTemplate):
             title=kwargs.pop("title", "wasteroute"),
             author="wasteroute",
             creator="wasteroute (reportlab)",
+            # A fixed creation date and document id: the same plan gives the same bytes.
+            invariant=1,
             **kwargs,
         )
         self.ctx = ctx

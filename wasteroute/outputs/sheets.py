@@ -20,6 +20,7 @@ This module puts a truck's pages together and writes the files. The parts live b
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from pathlib import Path
@@ -32,11 +33,14 @@ from ..directions import check_language
 from ..solution import Route, Solution
 from ..units import format_hhmm
 from .sheet_directions import directions_story
+from .progress import Progress
 from .sheet_doc import Context, TruckHeader, build, new_context
 from .sheet_map import map_image, map_png, route_map
 from .sheet_map_pdf import cached_map
+from .sheet_pool import check_workers, run_each
 from .sheet_rows import SheetRow, arrival_time, sheet_rows
 from .sheet_style import CONTENT_W, FOOTER_H, HEADER_H, MARGIN, NOTICE_H, PAGE_H
+from .sheet_streets import streets_of
 from .sheet_tables import cover_story, stop_table
 from .sheet_text import display_name, format_hours, format_number, long_date
 
@@ -133,11 +137,19 @@ def _write_truck(ctx: Context, route: Route, path: Path) -> Path:
         raise ValueError(msg)
     title = f"{ctx.t['title'].format(truck=route.vehicle.id)} {ctx.sol.problem.date.isoformat()}"
     build(ctx, _truck_story(ctx, route), str(path), title=title, first="main")
+    ctx.maps.clear()  # the map images are in the file now: do not keep them in memory
     return path
 
 
-def write_sheets(sol: Solution, out_dir: str | Path, *, language: str = "id") -> list[Path]:
+def write_sheets(
+    sol: Solution, out_dir: str | Path, *, language: str = "id", workers: int | None = None
+) -> list[Path]:
     """Write one PDF per used truck and one combined PDF for the fleet; return their paths.
+
+    Each truck is laid out once, into its own PDF; ``fleet.pdf`` is a cover page followed by
+    the pages of those PDFs. The trucks are laid out by ``workers`` processes at once, and the
+    progress is shown as a bar on a terminal or as log lines ("sheets 12/34") otherwise. The
+    files do not depend on the number of workers.
 
     Parameters
     ----------
@@ -147,6 +159,8 @@ def write_sheets(sol: Solution, out_dir: str | Path, *, language: str = "id") ->
         Folder for ``truck_<id>.pdf`` and ``fleet.pdf``; created if missing.
     language
         ``"id"`` (Bahasa Indonesia, default) or ``"en"``.
+    workers
+        Processes laying out sheets at once; every usable core by default.
 
     Returns
     -------
@@ -156,24 +170,71 @@ def write_sheets(sol: Solution, out_dir: str | Path, *, language: str = "id") ->
     Raises
     ------
     ValueError
-        If ``language`` is unknown.
+        If ``language`` is unknown or ``workers`` is below 1.
     """
     ctx = new_context(sol, check_language(language))
+    n_workers = check_workers(workers)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    paths = [
-        _write_truck(ctx, r, folder / f"truck_{_safe(r.vehicle.id)}.pdf") for r in sol.used_routes()
-    ]
-    story = cover_story(ctx)
-    for r in sol.used_routes():
-        story += [NextPageTemplate("main"), PageBreak(), *_truck_story(ctx, r)]
-    fleet = folder / "fleet.pdf"
-    build(ctx, story, str(fleet), title=f"wasteroute {sol.problem.date.isoformat()}", first="cover")
+    routes = sol.used_routes()
+    paths = [folder / f"truck_{_safe(r.vehicle.id)}.pdf" for r in routes]
+    if sol.graph is not None:
+        streets_of(sol.graph)  # flattened once, before the workers fork, and shared by them
+
+    def one(i: int) -> str:
+        return str(_write_truck(ctx, routes[i], paths[i]))
+
+    with Progress("sheets", len(routes)) as progress:
+        run_each(one, len(routes), workers=n_workers, on_done=progress.step)
+    fleet = write_fleet(ctx, routes, paths, folder / "fleet.pdf")
+    used = min(n_workers, max(len(routes), 1))
     log.info(
-        "driver sheets: %d trucks in %.1f s (%s)", len(paths), time.perf_counter() - t0, folder
+        "driver sheets: %d trucks in %.1f s, %d process%s (%s)",
+        len(paths),
+        time.perf_counter() - t0,
+        used,
+        "" if used == 1 else "es",
+        folder,
     )
     return [*paths, fleet]
+
+
+def write_fleet(ctx: Context, routes: list[Route], sheets: list[Path], path: Path) -> Path:
+    """Write ``fleet.pdf``: the cover, then the pages of every truck's sheet in fleet order.
+
+    The truck pages are copied from the truck PDFs (with pypdf), so that each truck is laid
+    out only once. Without pypdf the trucks are laid out a second time into the fleet PDF:
+    the same pages, slower.
+    """
+    title = f"wasteroute {ctx.sol.problem.date.isoformat()}"
+    try:
+        from pypdf import PdfWriter
+    except ImportError:
+        log.warning("pypdf is not installed: fleet.pdf is laid out a second time (slower)")
+        return _lay_out_fleet(ctx, routes, path, title=title)
+    cover = io.BytesIO()
+    build(ctx, cover_story(ctx), cover, title=title, first="cover")
+    writer = PdfWriter()
+    writer.append(cover)
+    for route, sheet in zip(routes, sheets):  # a bookmark per truck at its first page
+        writer.append(sheet, outline_item=route.vehicle.id, import_outline=False)
+    writer.add_metadata(
+        {"/Title": title, "/Author": "wasteroute", "/Creator": "wasteroute (reportlab, pypdf)"}
+    )
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def _lay_out_fleet(ctx: Context, routes: list[Route], path: Path, *, title: str) -> Path:
+    """Lay out the cover and every truck's sheet into one PDF (when pypdf is missing)."""
+    story = cover_story(ctx)
+    for r in routes:
+        story += [NextPageTemplate("main"), PageBreak(), *_truck_story(ctx, r)]
+    build(ctx, story, str(path), title=title, first="cover")
+    ctx.maps.clear()
+    return path
 
 
 def _safe(name: str) -> str:
