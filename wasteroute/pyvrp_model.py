@@ -1,0 +1,258 @@
+"""The PyVRP model of a day: the only module that imports ``pyvrp``.
+
+PyVRP (a hybrid genetic search) finds good routes fast, but it cannot hold every rule of the
+day. This module turns a :class:`~wasteroute.problem.ProblemData` into a PyVRP model that is
+as close as PyVRP can express, relaxed or tightened where it cannot, runs its search and
+returns the routes as lists of point and landfill ids, the form that
+:func:`wasteroute.solver.solve` takes as ``initial_routes``. OR-Tools (the model of record)
+then repairs, places breaks and polishes; this module never builds a :class:`Solution`.
+
+The model:
+
+* locations are the problem's ``[depot, *landfills, *points]``; the depot is PyVRP depot 0,
+  each landfill a depot too, and every truck may *reload* (unload) at the landfills up to
+  ``max_trips - 1`` times;
+* with one landfill every route ends at that landfill (the final unload); the drive back to
+  the depot, the last unloading and their cost are taken off the shift and charged as a fixed
+  cost, so they are the same for every used truck. With several landfills routes end at the
+  depot, which lets the last trip come back loaded: OR-Tools adds the unload when it repairs;
+* waste is a *pickup*; load dimensions are ``[litres, one per group of kinds, containers]``:
+  the first is the truck's body, one dimension per group of point kinds that the same vehicle
+  types serve gives compatibility (a truck that serves none of a group has capacity 0 there),
+  and the last counts items for trucks with ``containers_per_trip``;
+* the arc cost is the OR-Tools objective's: ``time_weight * travel s + distance_weight * m``,
+  with the unloading time charged on the arcs out of a landfill, on one routing profile per
+  truck speed factor;
+* the shift is shortened by its break (PyVRP has no breaks), so every route leaves room for it;
+* not expressed (OR-Tools enforces them when it repairs): stops per day, the daily load limit,
+  and the break's window itself. A point PyVRP cannot serve is optional with the drop penalty
+  as its prize, so an over-full day still gives a plan.
+
+Search is seeded (``SolverParams.seed``); a run bounded by iterations is reproducible.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+from .config import SolverParams
+from .problem import ProblemData, VehicleData
+
+log = logging.getLogger("wasteroute")
+
+#: Items capacity used for trucks without a containers-per-trip limit.
+_NO_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class PyvrpRoutes:
+    """What PyVRP found: one route per vehicle (``problem.vehicles`` order) of point and
+    landfill ids, the points it left out, its own cost and whether it calls its plan feasible."""
+
+    routes: tuple[tuple[str, ...], ...]
+    unassigned: tuple[str, ...]
+    cost: int
+    feasible: bool
+    iterations: int
+    runtime_s: float
+
+    def as_initial_routes(self) -> list[list[str]]:
+        """The routes in the form ``solver.solve(..., initial_routes=...)`` takes."""
+        return [list(r) for r in self.routes]
+
+
+def solve_pyvrp(
+    problem: ProblemData,
+    params: SolverParams | None = None,
+    *,
+    time_limit_s: float | None = None,
+    max_iterations: int | None = None,
+) -> PyvrpRoutes:
+    """Run PyVRP's search on ``problem`` and return its routes.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    params
+        Objective weights, drop penalty and seed; the defaults when left out.
+    time_limit_s
+        Wall-time budget; ``params.time_limit_s`` when neither limit is given.
+    max_iterations
+        Stop after this many iterations. Given alone, the run is reproducible whatever the
+        machine's load (no wall-clock decision).
+    """
+    params = params or SolverParams()
+    model = _Model.build(problem, params)
+    stop = _stop(params, time_limit_s, max_iterations)
+    t0 = time.perf_counter()
+    res = pyvrp.solve(model.data, stop=stop, seed=int(params.seed), display=False, collect_stats=False)
+    runtime = time.perf_counter() - t0
+    routes, unassigned = model.read(res.best)
+    log.info(
+        "PyVRP: cost %d, %d unassigned, %s, %d iterations in %.1f s",
+        res.cost() if res.is_feasible() else -1, len(unassigned),
+        "feasible" if res.is_feasible() else "infeasible (OR-Tools repairs it)", res.num_iterations, runtime,
+    )
+    cost = int(res.cost()) if res.is_feasible() else -1
+    return PyvrpRoutes(routes, unassigned, cost, bool(res.is_feasible()), int(res.num_iterations), runtime)
+
+
+def _stop(params: SolverParams, time_limit_s: float | None, max_iterations: int | None) -> object:
+    if max_iterations is not None and time_limit_s is None:
+        return MaxIterations(int(max_iterations))
+    runtime = MaxRuntime(float(time_limit_s if time_limit_s is not None else params.time_limit_s))
+    if max_iterations is None:
+        return runtime
+    return MultipleCriteria([runtime, MaxIterations(int(max_iterations))])
+
+
+@dataclass
+class _Model:
+    """The PyVRP data of one problem and the bookkeeping to read its routes back."""
+
+    problem: ProblemData
+    data: pyvrp.ProblemData
+    type_vehicles: list[list[int]]  # PyVRP vehicle type -> problem vehicle indices
+
+    @classmethod
+    def build(cls, problem: ProblemData, params: SolverParams) -> _Model:
+        groups = _vehicle_groups(problem.vehicles)
+        factors = sorted({problem.vehicles[g[0]].speed_factor for g in groups})
+        time_m = np.asarray(problem.time_s[np.ix_(_all(problem), _all(problem))], dtype=np.int64)
+        dist_m = np.asarray(problem.dist_m[np.ix_(_all(problem), _all(problem))], dtype=np.int64)
+        durations = [_travel(time_m, f) for f in factors]
+        costs = [_arc_cost(problem, params, d, dist_m) for d in durations]
+        kinds = _kind_groups(problem)
+        itemised = any(v.containers_per_trip for v in problem.vehicles)
+        clients = [_client(problem, params, k, kinds, itemised) for k in range(len(problem.points))]
+        depots = [pyvrp.Depot(0, name=problem.depot.id)] + [
+            pyvrp.Depot(1 + j, tw_early=lf.opens_s, tw_late=max(lf.opens_s, lf.closes_s - lf.unload_s),
+                        service_duration=lf.unload_s, name=lf.id)
+            for j, lf in enumerate(problem.landfills)
+        ]
+        types = [
+            _vehicle_type(problem, params, g, kinds, itemised, factors.index(problem.vehicles[g[0]].speed_factor),
+                          durations, costs)
+            for g in groups
+        ]
+        locations = [pyvrp.Location(_xy(problem.depot.lon), _xy(problem.depot.lat))]
+        locations += [pyvrp.Location(_xy(lf.lon), _xy(lf.lat)) for lf in problem.landfills]
+        locations += [pyvrp.Location(_xy(p.lon), _xy(p.lat)) for p in problem.points]
+        data = pyvrp.ProblemData(locations, clients, depots, types, costs, durations)
+        return cls(problem, data, groups)
+
+    def read(self, sol: pyvrp.Solution) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        """PyVRP's routes as id lists per problem vehicle, and the point ids it left out."""
+        p = self.problem
+        out: list[tuple[str, ...]] = [() for _ in p.vehicles]
+        next_of_type = [0] * len(self.type_vehicles)
+        served: set[int] = set()
+        for route in sol.routes():
+            t = route.vehicle_type()
+            vi = self.type_vehicles[t][next_of_type[t]]
+            next_of_type[t] += 1
+            ids: list[str] = []
+            for act in list(route)[1:]:
+                if act.is_client():
+                    ids.append(p.points[act.idx].id)
+                    served.add(act.idx)
+                elif act.idx >= 1:  # a landfill: one unload
+                    ids.append(p.landfills[act.idx - 1].id)
+            out[vi] = tuple(ids)
+        left = tuple(pt.id for k, pt in enumerate(p.points) if k not in served)
+        return tuple(out), left
+
+
+def _all(problem: ProblemData) -> np.ndarray:
+    return np.arange(problem.num_locations)
+
+
+def _xy(deg: float) -> int:
+    return int(round(deg * 1e6))
+
+
+def _travel(time_s: np.ndarray, factor: float) -> np.ndarray:
+    out = time_s if factor == 1.0 else np.ceil(time_s / factor).astype(np.int64)
+    out = out.copy()
+    np.fill_diagonal(out, 0)
+    return out
+
+
+def _arc_cost(problem: ProblemData, params: SolverParams, travel: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    cost = params.time_weight * travel + params.distance_weight * dist
+    unload = np.array([lf.unload_s for lf in problem.landfills], dtype=np.int64)
+    cost[1 : 1 + len(problem.landfills), :] += params.time_weight * unload[:, None]
+    np.fill_diagonal(cost, 0)
+    return cost.astype(np.int64)
+
+
+def _vehicle_groups(vehicles: Sequence[VehicleData]) -> list[list[int]]:
+    """Vehicles that PyVRP cannot tell apart share one vehicle type (in fleet order)."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for vi, v in enumerate(vehicles):
+        key = (v.type_name, v.serves, v.capacity_l, v.containers_per_trip, v.max_trips, v.shift,
+               v.fixed_cost, v.speed_factor)
+        groups.setdefault(key, []).append(vi)
+    return list(groups.values())
+
+
+def _kind_groups(problem: ProblemData) -> list[frozenset[str]]:
+    """Point kinds grouped by the vehicle types that serve them (one load dimension each)."""
+    served_by: dict[str, frozenset[str]] = {}
+    for pt in problem.points:
+        served_by.setdefault(pt.kind, frozenset(v.type_name for v in problem.vehicles if pt.kind in v.serves))
+    by_set: dict[frozenset[str], set[str]] = {}
+    for kind, types in served_by.items():
+        by_set.setdefault(types, set()).add(kind)
+    return [frozenset(k) for _, k in sorted(by_set.items(), key=lambda kv: sorted(kv[1]))]
+
+
+def _client(problem: ProblemData, params: SolverParams, k: int, kinds: list[frozenset[str]],
+            itemised: bool) -> pyvrp.Client:
+    pt = problem.points[k]
+    pickup = [pt.demand_l] + [pt.demand_l if pt.kind in g else 0 for g in kinds if len(kinds) > 1]
+    if itemised:
+        pickup.append(1)
+    latest = pt.latest_s if pt.latest_s >= 0 else max(v.shift.end_s for v in problem.vehicles)
+    return pyvrp.Client(
+        problem.point_location(k), pickup=pickup, service_duration=pt.service_s,
+        tw_early=pt.ready_s, tw_late=max(pt.ready_s, latest), release_time=pt.release_s,
+        required=True, name=pt.id,
+    )
+
+
+def _vehicle_type(problem: ProblemData, params: SolverParams, group: list[int], kinds: list[frozenset[str]],
+                  itemised: bool, profile: int, durations: list[np.ndarray],
+                  costs: list[np.ndarray]) -> pyvrp.VehicleType:
+    v = problem.vehicles[group[0]]
+    capacity = [v.capacity_l] + [v.capacity_l if g & set(v.serves) else 0 for g in kinds if len(kinds) > 1]
+    if itemised:
+        capacity.append(v.containers_per_trip or _NO_LIMIT)
+    sh = v.shift
+    late, fixed = sh.end_s - sh.break_duration_s, v.fixed_cost + params.vehicle_fixed_cost
+    end_depot = 0
+    if len(problem.landfills) == 1:
+        # End at the landfill: the last unload and the drive home are the same for every truck.
+        lf = problem.landfills[0]
+        home = int(durations[profile][1, 0])
+        late -= lf.unload_s + home
+        fixed += int(costs[profile][1, 0])
+        end_depot = 1
+    return pyvrp.VehicleType(
+        len(group), capacity=capacity, start_depot=0, end_depot=end_depot, fixed_cost=int(fixed),
+        tw_early=sh.start_s, tw_late=max(sh.start_s, late),
+        shift_duration=max(0, sh.end_s - sh.start_s - sh.break_duration_s),
+        reload_depots=list(range(1, 1 + len(problem.landfills))),
+        max_reloads=max(0, v.max_trips - 1), profile=profile, name=v.type_name,
+    )
+
+
+__all__ = ["PyvrpRoutes", "solve_pyvrp"]
