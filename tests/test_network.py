@@ -32,9 +32,10 @@ from wasteroute.network import (
     LoadedNetwork,
     RoutableReport,
     add_speeds_and_times,
+    cache_folder,
+    download_cache_path,
     download_graph,
     graph_from_file,
-    graphml_cache_path,
     keep_routable,
     load_network,
     nearest_nodes,
@@ -551,12 +552,13 @@ def test_download_writes_cache_and_matches_the_file(
 ) -> None:
     settings = _settings(overpass, tmp_path)
     before = (ox.settings.overpass_url, ox.settings.use_cache)
-    G = download_graph(polygon=area, settings=settings, cache_dir=tmp_path / "cache")
+    G = download_graph(polygon=area, settings=settings)
     cache = Path(G.graph["cache_path"])
-    assert cache == graphml_cache_path(
+    assert cache == download_cache_path(
         place=None, polygon=area, network_type="drive", cache_dir=tmp_path / "cache"
     )
     assert cache.is_file() and cache.name.startswith("network-polygon-drive-")
+    assert cache.name.endswith(".json.gz")
     assert overpass.queries == 1
     from_file = graph_from_file(WEST_OAKLAND, settings=settings)
     assert (len(G), G.number_of_edges()) == (len(from_file), from_file.number_of_edges())
@@ -585,20 +587,20 @@ def test_load_network_downloads_then_falls_back_to_cache(
     assert second.graph.number_of_edges() == first.graph.number_of_edges()
     [line] = _info_lines(caplog)
     assert line.startswith("network: download failed (cannot reach Overpass at http://127.0.0.1")
-    assert f"using cached GraphML {tmp_path / 'cache'}" in line
+    assert f"using cached OSM download {tmp_path / 'cache'}" in line
 
 
 def test_load_network_uses_cache_without_asking_the_server(
     overpass: OverpassStub, area: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = _settings(overpass, tmp_path)
-    download_graph(polygon=area, settings=settings, cache_dir=tmp_path / "cache")
+    download_graph(polygon=area, settings=settings)
     caplog.set_level(logging.INFO, logger="wasteroute")
     loaded = load_network(settings, base_dir=tmp_path, boundary=area)
     assert loaded.source == "cache"
     assert overpass.queries == 1
     [line] = _info_lines(caplog)
-    assert line.startswith("network: using cached GraphML")
+    assert line.startswith("network: using cached OSM download")
 
 
 def test_load_network_falls_back_to_synthetic_when_the_server_fails(
@@ -650,22 +652,260 @@ def test_download_needs_an_area() -> None:
         download_graph(settings=NetworkSettings())
 
 
-def test_parse_cache_reuses_and_invalidates(tmp_path: Path) -> None:
-    """With cache_parsed, the second load reads the pickle; a changed file is parsed again."""
-    import os
+def test_parse_cache_reuses_and_invalidates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With cache_parsed, the second load reads the cache; changed bytes are parsed again."""
+    import bz2
     import shutil
 
     src = tmp_path / "wo.osm.bz2"
     shutil.copy(WEST_OAKLAND, src)
     settings = NetworkSettings(cache_dir=str(tmp_path / "cache"), cache_parsed=True)
     first = graph_from_file(src, settings=settings)
-    cached = list((tmp_path / "cache").glob("parsed-wo.osm.bz2-*.pickle"))
+    cached = list((tmp_path / "cache").glob("parsed-wo.osm.bz2-*.json.gz"))
     assert len(cached) == 1
     second = graph_from_file(src, settings=settings)
+    assert second.graph.pop("parse_cache") == str(cached[0])
     assert sorted(second.nodes) == sorted(first.nodes)
     assert second.number_of_edges() == first.number_of_edges()
-    os.utime(src, ns=(0, 0))
+    assert nx.utils.graphs_equal(second, first)  # every attribute, geometries included
+    src.touch()  # a new date alone is the same source
     graph_from_file(src, settings=settings)
-    assert len(list((tmp_path / "cache").glob("parsed-*.pickle"))) == 2
+    assert len(list((tmp_path / "cache").glob("parsed-*"))) == 1
+    src.write_bytes(bz2.compress(write_tiny_osm(tmp_path / "tiny.osm").read_bytes()))  # new bytes
+    graph_from_file(src, settings=settings)
+    assert len(list((tmp_path / "cache").glob("parsed-*"))) == 2
     fresh = graph_from_file(src, settings=NetworkSettings(cache_dir=str(tmp_path / "other")))
-    assert not (tmp_path / "other").exists() and len(fresh) == len(first)
+    assert not (tmp_path / "other").exists() and len(fresh) == 5
+    assert not [m for m in caplog.messages if "cache" in m and "not used" in m]
+
+
+# ------------------------------------------------------------ caches: data only, keyed, verified
+
+
+class _Hostile:
+    """Unpickling this runs ``touch <marker>``: what a planted pickle would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _parse_cached(src: Path, cache_dir: Path) -> nx.MultiDiGraph:
+    return graph_from_file(
+        src, settings=NetworkSettings(cache_dir=str(cache_dir), cache_parsed=True)
+    )
+
+
+def _one_cache_file(folder: Path, prefix: str = "parsed-") -> Path:
+    [path] = [p for p in folder.iterdir() if p.name.startswith(prefix)]
+    return path
+
+
+def _cache_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "wasteroute" and r.levelno == logging.WARNING and "cache" in r.getMessage()
+    ]
+
+
+def _tiny_without_dead_end(path: Path) -> Path:
+    """The tiny network without way 13 (3 -> 6): nodes 1-4 only, a different source."""
+    import re
+
+    text = re.sub(r'<way id="13".*?</way>', "", TINY_OSM.format(syn=""), flags=re.DOTALL)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_hostile_pickle_in_the_parse_cache_is_never_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pickle planted at the cache path is data to reject, not code to run; it is rebuilt."""
+    import pickle
+
+    src, cache_dir = write_tiny_osm(tmp_path / "tiny.osm"), tmp_path / "c"
+    marker = tmp_path / "pwned"
+    _parse_cached(src, cache_dir)
+    cache = _one_cache_file(cache_dir)
+    cache.write_bytes(pickle.dumps(_Hostile(marker)))
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    G = _parse_cached(src, cache_dir)
+    assert not marker.exists()
+    assert sorted(G.nodes) == [1, 2, 3, 4, 6]
+    [line] = _cache_warnings(caplog)
+    assert str(cache) in line and "parsing" in line
+    assert _one_cache_file(cache_dir).read_bytes()[:2] == b"\x1f\x8b"  # rebuilt, gzip data
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"garbage, not a cache", b"\x1f\x8b\x08\x00garbled gzip", b"cos\nsystem\n(S'true'\ntR."],
+    ids=["empty", "text", "bad-gzip", "pickle-opcodes"],
+)
+def test_garbage_in_the_parse_cache_is_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, payload: bytes
+) -> None:
+    src, cache_dir = write_tiny_osm(tmp_path / "tiny.osm"), tmp_path / "c"
+    first = _parse_cached(src, cache_dir)
+    cache = _one_cache_file(cache_dir)
+    cache.write_bytes(payload)
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    G = _parse_cached(src, cache_dir)
+    assert sorted(G.nodes) == sorted(first.nodes)
+    [line] = _cache_warnings(caplog)
+    assert str(cache) in line
+    caplog.clear()
+    _parse_cached(src, cache_dir)  # the rebuilt cache is used silently
+    assert _cache_warnings(caplog) == []
+
+
+def test_truncated_parse_cache_rebuilds_with_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    src, cache_dir = write_tiny_osm(tmp_path / "tiny.osm"), tmp_path / "c"
+    _parse_cached(src, cache_dir)
+    cache = _one_cache_file(cache_dir)
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2])
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    G = _parse_cached(src, cache_dir)
+    assert sorted(G.nodes) == [1, 2, 3, 4, 6]
+    [line] = _cache_warnings(caplog)
+    assert str(cache) in line
+    assert _one_cache_file(cache_dir).read_bytes() == data  # rebuilt whole
+
+
+def test_parse_cache_of_another_file_is_not_used_even_under_its_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cache written for file A, renamed to file B's cache name, is not B's network."""
+    a = write_tiny_osm(tmp_path / "a.osm")
+    b = _tiny_without_dead_end(tmp_path / "b.osm")
+    _parse_cached(a, tmp_path / "ca")
+    _parse_cached(b, tmp_path / "cb")
+    cache_b = _one_cache_file(tmp_path / "cb")
+    cache_b.write_bytes(_one_cache_file(tmp_path / "ca").read_bytes())
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    G = _parse_cached(b, tmp_path / "cb")
+    assert sorted(G.nodes) == [1, 2, 3, 4]
+    assert G.graph["source_description"] == f"real OSM extract {b}"
+    [line] = _cache_warnings(caplog)
+    assert str(cache_b) in line and "another source" in line
+
+
+def test_parse_cache_of_a_same_content_file_names_the_file_used(tmp_path: Path) -> None:
+    """Two files with the same bytes share a parse; the description names the file asked for."""
+    a = write_tiny_osm(tmp_path / "a.osm")
+    b = write_tiny_osm(tmp_path / "b.osm", synthetic=False)
+    b.rename(tmp_path / "a2.osm")
+    a2 = tmp_path / "a2.osm"
+    cache_dir = tmp_path / "c"
+    _parse_cached(a, cache_dir)
+    G = _parse_cached(a2, cache_dir)
+    assert G.graph["source_description"] == f"real OSM extract {a2}"
+
+
+def _graph_cache_json(cache: Path) -> dict[str, Any]:
+    import gzip
+
+    with gzip.open(cache, "rt", encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def _write_gzip_json(path: Path, value: Any) -> None:
+    import gzip
+
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(value, fh)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["pickled-dict", "pickled-graph", "json-dict", "json-list", "no-description", "bad-node"],
+)
+def test_parse_cache_of_the_wrong_shape_rebuilds_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """A dict, a bare graph, or a graph cache without its description is rebuilt, said in a line."""
+    import pickle
+
+    src, cache_dir = write_tiny_osm(tmp_path / "tiny.osm"), tmp_path / "c"
+    _parse_cached(src, cache_dir)
+    cache = _one_cache_file(cache_dir)
+    bare = nx.MultiDiGraph(crs="epsg:4326")
+    bare.add_edge(1, 2, length=1.0)
+    if kind == "pickled-dict":
+        cache.write_bytes(pickle.dumps({"nodes": []}))
+    elif kind == "pickled-graph":
+        cache.write_bytes(pickle.dumps(bare))
+    elif kind == "json-dict":
+        _write_gzip_json(cache, nx.node_link_data(bare, edges="edges"))
+    elif kind == "json-list":
+        _write_gzip_json(cache, [1, 2, 3])
+    else:
+        data = _graph_cache_json(cache)
+        if kind == "no-description":
+            del data["description"]
+        else:
+            data["nodes"][0] = ["1", "not a mapping"]
+        _write_gzip_json(cache, data)
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    G = _parse_cached(src, cache_dir)
+    assert sorted(G.nodes) == [1, 2, 3, 4, 6]
+    [line] = _cache_warnings(caplog)
+    assert str(cache) in line
+
+
+def test_relative_cache_dir_is_relative_to_the_scenario_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rule: a relative cache_dir, like osm_file, is relative to base_dir, not the cwd."""
+    scenario, elsewhere = tmp_path / "scenario", tmp_path / "elsewhere"
+    scenario.mkdir()
+    elsewhere.mkdir()
+    write_tiny_osm(scenario / "tiny.osm")
+    monkeypatch.chdir(elsewhere)
+    settings = NetworkSettings(osm_file="tiny.osm", cache_dir="cache", cache_parsed=True)
+    load_network(settings, base_dir=scenario)
+    assert _one_cache_file(scenario / "cache").name.startswith("parsed-tiny")
+    assert not (elsewhere / "cache").exists()
+
+
+def test_cache_folder_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "scenario"
+    assert cache_folder(NetworkSettings(cache_dir="c"), base_dir=scenario) == scenario / "c"
+    assert cache_folder(NetworkSettings(cache_dir="c")) == tmp_path / "c"  # library call: cwd
+    home = cache_folder(NetworkSettings(), base_dir=scenario)
+    assert home == tmp_path / "home" / ".cache" / "wasteroute"
+    absolute = NetworkSettings(cache_dir=str(tmp_path / "abs"))
+    assert cache_folder(absolute, base_dir=scenario) == tmp_path / "abs"
+    with pytest.raises(InputError, match=r"\[network\] cache_dir is empty"):
+        cache_folder(NetworkSettings(cache_dir=""), base_dir=scenario)
+
+
+def test_download_cache_of_another_area_is_not_used(
+    overpass: OverpassStub, area: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A download cached for one area and copied to another area's cache name is not used."""
+    other = box(*area.buffer(0.001).bounds)  # another query over the same roads
+    settings = _settings(overpass, tmp_path)
+    load_network(settings, base_dir=tmp_path, boundary=area, download=True)
+    own = _one_cache_file(tmp_path / "cache", "network-")
+    load_network(settings, base_dir=tmp_path, boundary=other, download=True)
+    [theirs] = [p for p in (tmp_path / "cache").glob("network-*") if p != own]
+    theirs.write_bytes(own.read_bytes())
+    overpass.stop()
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    with pytest.raises(NetworkError, match="another source") as err:
+        load_network(settings, base_dir=tmp_path, boundary=other)
+    assert str(theirs) in str(err.value)

@@ -7,6 +7,7 @@ poppler-utils, installed by ``.ci/run``). These tests fail, not skip, when poppl
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import subprocess
@@ -23,7 +24,11 @@ from wasteroute.outputs.sheets import (
     sheet_rows,
     write_sheets,
 )
+from wasteroute.directions import format_distance
+from wasteroute.outputs.sheet_doc import new_context
+from wasteroute.outputs.sheet_tables import _row_cells, stop_table
 from wasteroute.solution import Break, Route, Solution
+from wasteroute.units import format_hhmm
 
 
 
@@ -218,19 +223,19 @@ def test_rows_put_landfill_runs_and_the_break_in_order(plan: Solution) -> None:
         assert kinds.count("break") == 1
 
 
-def test_break_taken_on_a_leg_delays_the_arrival(plan: Solution) -> None:
-    """With the break on the drive to stop k, the truck arrives 30 minutes after the drive ends."""
+def test_break_taken_on_a_leg_is_printed_before_the_stop_it_delays(plan: Solution) -> None:
+    """A break on the drive to stop 2: its row comes before that stop, which shows the plan's
+    arrival (the Solution already counts the break; the sheet adds nothing)."""
     route = max(plan.used_routes(), key=lambda r: len(r.stops))
     a, b = route.visits[1], route.visits[2]
-    drive_end = a.departure_s + b.leg_time_s
-    b2 = dataclasses.replace(
-        b, arrival_s=drive_end, start_s=drive_end + 1800, departure_s=drive_end + 1800
-    )
+    arrival = a.departure_s + b.leg_time_s + 1800
+    b2 = dataclasses.replace(b, arrival_s=arrival, start_s=arrival, departure_s=arrival + b.service_s)
     visits = (route.visits[0], a, b2, *route.visits[3:])
     moved = dataclasses.replace(route, visits=visits, break_=Break(a.departure_s, 1800))
-    assert arrival_time(moved, 2) == drive_end + 1800
+    assert arrival_time(moved, 2) == b2.arrival_s
     rows = sheet_rows(moved)
     assert [r.kind for r in rows][:4] == ["depot_start", "point", "break", "point"]
+    assert rows[3].start_s == b2.arrival_s
 
 
 def test_display_name_drops_the_kelurahan_prefix(plan: Solution) -> None:
@@ -258,3 +263,100 @@ def test_routes_are_not_changed(plan: Solution, sheets: list[Path]) -> None:
     """Renderers never solve or modify: the plan still validates after writing sheets."""
     plan.validate()
     assert all(isinstance(r, Route) for r in plan.routes)
+
+
+HHMM = re.compile(r"(?<![\d:])\d\d:\d\d(?![\d:])")
+
+
+def _sheet_times(text: str) -> list[str]:
+    """Every HH:MM in a truck's stop table pages (header, footer and directions left out)."""
+    out = []
+    for line in table_part(text).splitlines():
+        if any(w in line for w in ("Shift ", "dibuat", "RUTE TRUK")):
+            continue
+        out += HHMM.findall(line)
+    return sorted(out)
+
+
+def _plan_times(route: dict, points: dict, start_s: int) -> list[str]:  # type: ignore[type-arg]
+    """The times the stop table must print, from plan.json (plus each point's own window)."""
+    steps = route["steps"]
+    out = [steps[0]["departure"], steps[-1]["arrival"]]
+    for s in steps[1:-1]:
+        if s["kind"] == "landfill":
+            out += [s["arrival"], s["departure"]]
+            continue
+        out.append(s["arrival"])
+        if s["start_s"] - s["arrival_s"] >= 60:
+            out.append(s["start"])  # the wait note
+        p = points[s["id"]]
+        if p.latest_s >= 0:
+            out.append(format_hhmm(p.latest_s))
+        if p.ready_s > start_s:
+            out.append(format_hhmm(p.ready_s))
+    if route["break"]:
+        out += [route["break"]["start"], route["break"]["end"]]
+    return sorted(out)
+
+
+def test_every_time_on_the_sheets_is_the_plans(plan: Solution, sheets: list[Path], tmp_path: Path) -> None:
+    """Each HH:MM in every truck's stop table is a figure of plan.json (issue 10: 08:18 vs 08:48)."""
+    doc = json.loads(plan.to_json(tmp_path / "plan.json").read_text())
+    points = {p.id: p for p in plan.problem.points}
+    by_truck = {r["truck"]: r for r in doc["routes"]}
+    for route, pdf in zip(plan.used_routes(), sheets):
+        expected = _plan_times(by_truck[route.vehicle.id], points, route.start_s)
+        assert _sheet_times(pdf_text(pdf)) == expected, route.vehicle.id
+
+
+def _cell_text(cell: object) -> str:
+    text = getattr(cell, "text", cell)
+    return re.sub(r"<[^>]+>", "", str(text)).strip()
+
+
+def test_every_row_the_sheet_renders_carries_the_plans_figures(plan: Solution, tmp_path: Path) -> None:
+    """Times, m³ and distances of every row of every truck's table equal plan.json's."""
+    doc = json.loads(plan.to_json(tmp_path / "plan.json").read_text())
+    ctx = new_context(plan, "en")
+    for route, plan_route in zip(plan.routes, doc["routes"]):
+        if not route.used:
+            continue
+        steps = iter(plan_route["steps"])
+        trip_m3 = 0.0
+        for row in sheet_rows(route):
+            cells = [_cell_text(c) for c in _row_cells(ctx, row, route)]
+            if row.kind == "break":
+                assert cells[6] == f"{plan_route['break']['start']}–{plan_route['break']['end']}"
+                continue
+            step = next(steps)
+            assert step["id"] == row.visit.id  # type: ignore[union-attr]
+            dist = format_distance(step["leg_distance_m"], language="en") if step["leg_distance_m"] else ""
+            assert cells[7] == dist, (route.vehicle.id, step["id"])
+            if row.kind == "depot_start":
+                assert cells[6] == step["departure"]
+            elif row.kind == "depot_end":
+                assert cells[6] == step["arrival"]
+            elif row.kind == "landfill":
+                assert cells[6] == f"{step['arrival']}–{step['departure']}"
+                assert cells[4] == f"{trip_m3:.1f}"
+                trip_m3 = 0.0
+            else:
+                assert cells[6] == step["arrival"], (route.vehicle.id, step["id"])
+                assert cells[4] == f"{step['volume_m3']:.1f}"
+                trip_m3 += step["volume_m3"]
+        table = stop_table(ctx, route)
+        total = [_cell_text(c) for c in table._cellvalues[-1]]
+        km = sum(s["leg_distance_m"] for s in plan_route["steps"])
+        m3 = sum(s["volume_m3"] for s in plan_route["steps"])
+        assert total[4] == f"{m3:.1f}" and total[7] == format_distance(km, language="en")
+
+
+def test_a_truck_back_before_its_break_window_shows_no_break(plan: Solution, tmp_path: Path) -> None:
+    """AR-01 is back before 08:00: no break row, no break in plan.json."""
+    early = [r for r in plan.used_routes() if r.end_s <= r.vehicle.shift.break_earliest_s]
+    assert early, "the test day should have a truck back before its break window"
+    for route in early:
+        assert route.break_ is None
+        assert "break" not in [r.kind for r in sheet_rows(route)]
+    doc = json.loads(plan.to_json(tmp_path / "plan.json").read_text())
+    assert all(r["break"] is None for r in doc["routes"] if r["truck"] in {x.vehicle.id for x in early})

@@ -84,7 +84,8 @@ def test_impossible_window_is_dropped_with_a_reason() -> None:
     pts = [point("LATE", latest_s=5 * 3600 + 60), point("OK")]
     sol = solve(make_problem([12000, 100], pts, [vehicle("DT-01")]), FAST)
     sol.validate()
-    assert "LATE" in sol.unassigned and "fleet exhausted" in sol.unassigned["LATE"]
+    assert sol.unassigned["LATE"].startswith("window: the earliest a truck can get there after its other work")
+    assert "after its latest time 05:01" in sol.unassigned["LATE"]
     assert [v.id for v in sol.route_of("DT-01").stops] == ["OK"]
 
 

@@ -435,7 +435,7 @@ def _lift_route(problem: ProblemData, area: Area, route: Route, vehicle: Vehicle
         if loc > n_lf:
             loc = problem.point_location(area.points[loc - 1 - n_lf])
         seq.append((loc, v.start_s))
-    return Route(vehicle, build_visits(problem, vehicle, seq), route.break_)
+    return Route(vehicle, build_visits(problem, vehicle, seq, break_=route.break_), route.break_)
 
 
 def _polish(problem: ProblemData, params: SolverParams, merged: Solution, seconds: float) -> Solution | None:

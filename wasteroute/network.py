@@ -35,8 +35,10 @@ import requests
 import shapely
 from scipy.spatial import cKDTree
 
+from . import graph_cache
 from .config import NetworkSettings
 from .errors import InputError, NetworkError
+from .graph_cache import CacheMiss
 from .units import kph_to_mps
 
 log = logging.getLogger("wasteroute")
@@ -64,6 +66,8 @@ _OVERPASS_TAG_TEST = re.compile(r'\["(?P<key>[^"]+)"(?:(?P<op>!~|~|!=|=)"(?P<val
 _PROBE_TIMEOUT_S = 10.0
 _WGS84 = "epsg:4326"
 _EARTH_RADIUS_M = 6_371_009.0
+#: What a parse found, stored in its cache's description.
+_COUNT_NAMES = ("ways_read", "ways_kept", "synthetic_ways", "trimmed_ways")
 
 Source = Literal["osm_file", "cache", "download", "synthetic"]
 
@@ -304,6 +308,10 @@ def _graph_from_osm(path: Path, network_type: str) -> tuple[nx.MultiDiGraph, _Ex
     return G, extract
 
 
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def _bool(value: Any) -> bool:
     return value is True or str(value).strip().lower() in {"true", "1", "yes"}
 
@@ -322,46 +330,99 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph:
     return G
 
 
-def _parsed_cache_path(path: Path, settings: NetworkSettings) -> Path:
-    st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{settings.network_type}|{ox.__version__}|1"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return Path(settings.cache_dir).expanduser() / f"parsed-{path.name}-{digest}.pickle"
+_PARSE_VERSION = 2  # bump when the way filter or graph building here changes
 
 
-def _parsed_cached(path: Path, settings: NetworkSettings) -> nx.MultiDiGraph:
-    """Parse an OSM file, reusing a pickled parse from ``cache_dir`` when ``cache_parsed`` is on.
+def cache_folder(settings: NetworkSettings, *, base_dir: Path | None = None) -> Path:
+    """Return the folder of the network caches: ``settings.cache_dir`` with ``~`` expanded.
 
-    The cache key holds the file's path, size and modification time, the network type and the
-    osmnx version, so an edited or replaced file is parsed again. Speeds are always recomputed.
+    The one rule for every cache: a relative ``cache_dir`` is relative to ``base_dir``, the
+    scenario file's folder (like ``osm_file`` and every other path in a scenario); a library
+    call without a ``base_dir`` uses the working directory.
     """
-    import pickle
+    folder = _resolve(base_dir or Path.cwd(), settings.cache_dir)
+    if folder is None:
+        msg = "[network] cache_dir is empty; set it to a folder, e.g. ~/.cache/wasteroute"
+        raise InputError(msg)
+    return folder
 
-    cache = _parsed_cache_path(path, settings) if settings.cache_parsed else None
-    if cache is not None and cache.is_file():
-        try:
-            with cache.open("rb") as fh:
-                G = pickle.load(fh)
-            log.debug("network: parsed %s from cache %s", path.name, cache)
-            return G
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            log.debug("network: ignoring unreadable parse cache %s (%s)", cache, exc)
-    G, extract = _graph_from_osm(path, settings.network_type)
-    _describe_extract(G, path, extract)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache)
-        except OSError as exc:
-            log.debug("network: could not write parse cache %s (%s)", cache, exc)
+
+def _slug(text: str, limit: int = 40) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")[:limit] or "x"
+
+
+def _parse_key(path: Path, settings: NetworkSettings) -> tuple[str, dict[str, Any]]:
+    """Return the cache key of parsing ``path`` with ``settings``, and the fields it hashes.
+
+    The key holds the file's bytes (sha256), never its name or date, and everything that
+    shapes the parsed graph; speeds are not in it because they are added after every load.
+    """
+    fields = {
+        "kind": "parsed OSM file",
+        "source_sha256": graph_cache.file_sha256(path),
+        "network_type": settings.network_type,
+        "way_filter": [[t.key, t.op, t.value] for t in _way_filter(settings.network_type)],
+        "useful_tags_way": [*ox.settings.useful_tags_way, SYNTHETIC_TAG],
+        "bidirectional": settings.network_type in ox.settings.bidirectional_network_types,
+        "osmnx": ox.__version__,
+        "parse_version": _PARSE_VERSION,
+    }
+    return graph_cache.cache_key(fields), fields
+
+
+def _parsed_from_cache(
+    path: Path, cache: Path, key: str
+) -> tuple[nx.MultiDiGraph, dict[str, int]]:
+    G, description = graph_cache.read_graph_cache(cache, key=key)
+    counts = {name: description.get(name) for name in _COUNT_NAMES}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        raise CacheMiss(cache, "its description lacks the way counts")
+    G.graph["parse_cache"] = str(cache)
+    log.debug("network: parsed %s from cache %s", path, cache)
+    return G, counts  # type: ignore[return-value]
+
+
+def _write_parse_cache(
+    G: nx.MultiDiGraph, cache: Path, key: str, fields: dict[str, Any], counts: dict[str, int]
+) -> None:
+    description = {**fields, **counts, "written_utc": _utc_now()}
+    try:
+        graph_cache.write_graph_cache(G, cache, key=key, description=description)
+    except (OSError, TypeError) as exc:
+        log.warning("network: could not write the cache %s (%s); continuing without it", cache, exc)
+
+
+def _parsed_cached(path: Path, settings: NetworkSettings, base_dir: Path | None) -> nx.MultiDiGraph:
+    """Parse an OSM file, reusing a parse cached in ``cache_dir`` when ``cache_parsed`` is on.
+
+    The cache is data only (see ``graph_cache``) and keyed by the file's bytes and the parse
+    settings; one that is unreadable or was written for another source is parsed again, and
+    one warning names it and says why. Speeds are always recomputed.
+    """
+    if not settings.cache_parsed:
+        G, extract = _graph_from_osm(path, settings.network_type)
+        _describe_extract(G, path, _counts(extract))
+        return G
+    key, fields = _parse_key(path, settings)
+    cache = cache_folder(settings, base_dir=base_dir) / (
+        f"parsed-{_slug(path.name)}-{key[:16]}{graph_cache.SUFFIX}"
+    )
+    try:
+        G, counts = _parsed_from_cache(path, cache, key)
+    except CacheMiss as miss:
+        if miss.reason != "missing":
+            log.warning(
+                "network: cache %s is not used (%s); parsing %s again", cache, miss.reason, path
+            )
+        G, extract = _graph_from_osm(path, settings.network_type)
+        counts = _counts(extract)
+        _write_parse_cache(G, cache, key, {**fields, "source": str(path.resolve())}, counts)
+    _describe_extract(G, path, counts)
     return G
 
 
 def graph_from_file(
-    path: str | Path, *, settings: NetworkSettings | None = None
+    path: str | Path, *, settings: NetworkSettings | None = None, base_dir: Path | None = None
 ) -> nx.MultiDiGraph:
     """Build the road graph from an OSM file or an osmnx GraphML file.
 
@@ -372,12 +433,17 @@ def graph_from_file(
     extract keep their longest complete stretch. All components are kept; ``keep_routable`` drops
     what cannot be routed. ``.graphml`` files are read with ``ox.load_graphml``.
 
+    With ``settings.cache_parsed`` the parsed OSM file is kept in ``cache_dir`` (data only,
+    keyed by the file's bytes and the parse settings, checked on every read).
+
     Parameters
     ----------
     path
         The file.
     settings
         Network type and speeds; the defaults if None.
+    base_dir
+        Folder a relative ``settings.cache_dir`` is relative to (see :func:`cache_folder`).
 
     Returns
     -------
@@ -399,16 +465,27 @@ def graph_from_file(
         G = _load_graphml(path)
         G.graph.setdefault("source_description", f"GraphML {path}")
     else:
-        G = _parsed_cached(path, settings)
+        G = _parsed_cached(path, settings, base_dir)
     G.graph["crs"] = _WGS84
     return _with_speeds(G, settings)
 
 
-def _describe_extract(G: nx.MultiDiGraph, path: Path, extract: _Extract) -> None:
-    kept = len(extract.ways)
-    G.graph["synthetic"] = extract.synthetic_ways > 0
-    if extract.synthetic_ways:
-        text = f"SYNTHETIC streets {path} ({extract.synthetic_ways} of {kept} ways generated)"
+def _counts(extract: _Extract) -> dict[str, int]:
+    """Return what a parse found, as stored in its cache and used to describe the graph."""
+    return {
+        "ways_read": extract.ways_read,
+        "ways_kept": len(extract.ways),
+        "synthetic_ways": extract.synthetic_ways,
+        "trimmed_ways": extract.trimmed_ways,
+    }
+
+
+def _describe_extract(G: nx.MultiDiGraph, path: Path, counts: Mapping[str, int]) -> None:
+    """Describe ``G`` as parsed from ``path`` (the file asked for, even when read from a cache)."""
+    kept, synthetic = counts["ways_kept"], counts["synthetic_ways"]
+    G.graph["synthetic"] = synthetic > 0
+    if synthetic:
+        text = f"SYNTHETIC streets {path} ({synthetic} of {kept} ways generated)"
     else:
         text = f"real OSM extract {path}"
     G.graph["source_description"] = text
@@ -416,15 +493,15 @@ def _describe_extract(G: nx.MultiDiGraph, path: Path, extract: _Extract) -> None
         "network: %s: %d of %d highway ways are drivable; graph %d nodes / %d edges",
         path,
         kept,
-        extract.ways_read,
+        counts["ways_read"],
         len(G),
         G.number_of_edges(),
     )
-    if extract.trimmed_ways:
+    if counts["trimmed_ways"]:
         log.warning(
             "network: %d ways in %s use nodes missing from the file (a clipped extract); "
             "kept the longest complete stretch of each",
-            extract.trimmed_ways,
+            counts["trimmed_ways"],
             path,
         )
 
@@ -782,16 +859,37 @@ def _query_text(place: str | None, polygon: Any, network_type: str) -> str:
     return f"polygon={shapely.to_wkt(polygon, rounding_precision=6)}|network_type={network_type}"
 
 
-def graphml_cache_path(
+def _download_key(place: str | None, polygon: Any, network_type: str) -> str:
+    """Return the cache key of a download: the query (place or boundary, network type).
+
+    Speeds are not in it: they are added again after every load.
+    """
+    fields = {
+        "kind": "OSM download",
+        "query": _query_text(place, polygon, network_type),
+        "format": graph_cache.VERSION,
+    }
+    return graph_cache.cache_key(fields)
+
+
+def download_cache_path(
     *, place: str | None, polygon: Any, network_type: str, cache_dir: Path
 ) -> Path:
     """Return the cache file of a download query (the same place or polygon and network type).
 
-    The name is readable (place, network type) and ends in a hash of the query.
+    The name is readable (place, network type) and ends in the query's key; the key is also
+    stored inside the file and checked on read, so a file renamed from another query is not used.
     """
+    key = _download_key(place, polygon, network_type)
+    slug = _slug(place or "polygon").replace(".", "-")
+    return cache_dir / f"network-{slug}-{network_type}-{key[:16]}{graph_cache.SUFFIX}"
+
+
+def _legacy_graphml_path(cache: Path, place: str | None, polygon: Any, network_type: str) -> Path:
+    """The GraphML name older versions cached this query under (read no more: it holds no key)."""
     digest = hashlib.sha256(_query_text(place, polygon, network_type).encode()).hexdigest()[:16]
     slug = re.sub(r"[^a-z0-9]+", "-", (place or "polygon").lower()).strip("-")[:40] or "place"
-    return cache_dir / f"network-{slug}-{network_type}-{digest}{GRAPHML_SUFFIX}"
+    return cache.parent / f"network-{slug}-{network_type}-{digest}{GRAPHML_SUFFIX}"
 
 
 def _probe_overpass(url: str) -> None:
@@ -824,14 +922,15 @@ def download_graph(
     polygon: Any = None,
     place: str | None = None,
     settings: NetworkSettings,
-    cache_dir: Path | None = None,
+    base_dir: Path | None = None,
 ) -> nx.MultiDiGraph:
-    """Download the road graph from Overpass, add speeds, and save it as a GraphML cache.
+    """Download the road graph from Overpass, add speeds, and save it in the download cache.
 
     Uses ``ox.graph_from_place`` (``place`` wins) or ``ox.graph_from_polygon`` with
     ``settings.network_type``, simplified, all components kept. ``settings.overpass_url``
-    replaces osmnx's server. osmnx's own HTTP cache is switched off: the GraphML file is the
-    cache, so a download is always fresh.
+    replaces osmnx's server. osmnx's own HTTP cache is switched off: the cache file
+    (:func:`download_cache_path`, data only, keyed by the query) is the cache, so a download
+    is always fresh.
 
     Parameters
     ----------
@@ -840,14 +939,15 @@ def download_graph(
     place
         A place name that Nominatim resolves to a polygon.
     settings
-        Network type, speeds and Overpass server.
-    cache_dir
-        Folder of the GraphML cache; ``settings.cache_dir`` if None.
+        Network type, speeds, Overpass server and ``cache_dir``.
+    base_dir
+        Folder a relative ``settings.cache_dir`` is relative to (see :func:`cache_folder`).
 
     Returns
     -------
     nx.MultiDiGraph
-        The graph, with ``G.graph["cache_path"]`` and ``G.graph["downloaded_utc"]``.
+        The graph, with ``G.graph["downloaded_utc"]`` and, if the cache could be written,
+        ``G.graph["cache_path"]``.
 
     Raises
     ------
@@ -876,23 +976,31 @@ def download_graph(
         source_description=f"OSM download of {what} from {url} on {now:%Y-%m-%d}",
     )
     G = _with_speeds(G, settings)
-    folder = Path(cache_dir or settings.cache_dir).expanduser()
-    path = graphml_cache_path(
-        place=place, polygon=polygon, network_type=settings.network_type, cache_dir=folder
-    )
-    _save_cache(G, path)
-    G.graph["cache_path"] = str(path)
+    folder = cache_folder(settings, base_dir=base_dir)
+    _save_download(G, folder, place=place, polygon=polygon, network_type=settings.network_type)
     return G
 
 
-def _save_cache(G: nx.MultiDiGraph, path: Path) -> None:
-    """Write the GraphML atomically, so a crash never leaves a half-written cache."""
-    part = path.with_name(path.name + ".part")
+def _save_download(
+    G: nx.MultiDiGraph, folder: Path, *, place: str | None, polygon: Any, network_type: str
+) -> None:
+    """Write the download cache atomically; on failure say so and go on without it."""
+    path = download_cache_path(
+        place=place, polygon=polygon, network_type=network_type, cache_dir=folder
+    )
+    description = {
+        "kind": "OSM download",
+        "query": _query_text(place, polygon, network_type),
+        "source_description": G.graph["source_description"],
+        "downloaded_utc": G.graph["downloaded_utc"],
+    }
+    key = _download_key(place, polygon, network_type)
     try:
-        ox.save_graphml(G, part)
-        part.replace(path)
-    except OSError as exc:
+        graph_cache.write_graph_cache(G, path, key=key, description=description)
+    except (OSError, TypeError) as exc:
         log.warning("network: could not write the cache %s (%s); continuing without it", path, exc)
+        return
+    G.graph["cache_path"] = str(path)
 
 
 # --------------------------------------------------------------------------- load_network
@@ -905,15 +1013,21 @@ def _resolve(base_dir: Path, name: str | None) -> Path | None:
     return path if path.is_absolute() else base_dir / path
 
 
-def _cache_date(G: nx.MultiDiGraph, path: Path) -> str:
-    stamp = str(G.graph.get("downloaded_utc", ""))[:10]
-    return stamp or f"{dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC):%Y-%m-%d}"
+def _from_cache(path: Path, key: str, settings: NetworkSettings) -> tuple[nx.MultiDiGraph, str]:
+    """Read a download cache; return the graph with speeds and its download date."""
+    G, description = graph_cache.read_graph_cache(path, key=key)
+    crs = str(G.graph.get("crs", _WGS84)).lower()
+    if crs != _WGS84:
+        raise CacheMiss(path, f"holds a projected graph ({crs})")
+    G.graph.update(crs=_WGS84, synthetic=False)
+    date = str(description.get("downloaded_utc", ""))[:10] or "an unknown date"
+    G.graph["source_description"] = f"cached OSM download {path.name} ({date})"
+    return _with_speeds(G, settings), date
 
 
-def _from_cache(path: Path, settings: NetworkSettings) -> nx.MultiDiGraph:
-    G = _load_graphml(path)
-    G.graph["crs"] = _WGS84
-    return _with_speeds(G, settings)
+def _parse_cache_note(G: nx.MultiDiGraph) -> str:
+    cache = G.graph.get("parse_cache")
+    return f", parsed copy read from cache {cache}" if cache else ""
 
 
 def _loaded(G: nx.MultiDiGraph, source: Source, why: str) -> LoadedNetwork:
@@ -965,16 +1079,17 @@ def load_network(
     reasons: list[str] = []
     osm_file = _resolve(base_dir, settings.osm_file)
     if osm_file is not None and osm_file.is_file():
-        G = graph_from_file(osm_file, settings=settings)
-        return _loaded(G, "osm_file", f"using {G.graph['source_description']} (settings osm_file)")
+        G = graph_from_file(osm_file, settings=settings, base_dir=base_dir)
+        why = f"using {G.graph['source_description']} (settings osm_file{_parse_cache_note(G)})"
+        return _loaded(G, "osm_file", why)
     if osm_file is not None:
         reasons.append(f"osm_file {osm_file} not found")
     cache = _cache_path(settings, base_dir, boundary)
     if download:
-        loaded = _try_download(settings, boundary, cache, reasons)
+        loaded = _try_download(settings, boundary, base_dir, cache, reasons)
         if loaded is not None:
             return loaded
-    loaded = _try_cache(settings, cache, reasons)
+    loaded = _try_cache(settings, boundary, cache, reasons)
     if loaded is not None:
         return loaded
     return _synthetic_or_fail(settings, base_dir, reasons)
@@ -983,46 +1098,68 @@ def load_network(
 def _cache_path(settings: NetworkSettings, base_dir: Path, boundary: Any) -> Path | None:
     if settings.place is None and boundary is None:
         return None
-    folder = _resolve(base_dir, settings.cache_dir)
-    assert folder is not None  # cache_dir is a non-empty string by default
-    return graphml_cache_path(
-        place=settings.place, polygon=boundary, network_type=settings.network_type, cache_dir=folder
+    return download_cache_path(
+        place=settings.place,
+        polygon=boundary,
+        network_type=settings.network_type,
+        cache_dir=cache_folder(settings, base_dir=base_dir),
     )
 
 
 def _try_download(
-    settings: NetworkSettings, boundary: Any, cache: Path | None, reasons: list[str]
+    settings: NetworkSettings,
+    boundary: Any,
+    base_dir: Path,
+    cache: Path | None,
+    reasons: list[str],
 ) -> LoadedNetwork | None:
     if cache is None:
         reasons.append("download impossible: no [network] place or boundary")
         return None
     try:
         G = download_graph(
-            polygon=boundary, place=settings.place, settings=settings, cache_dir=cache.parent
+            polygon=boundary, place=settings.place, settings=settings, base_dir=base_dir
         )
     except NetworkError as exc:
         reasons.append(f"download failed ({exc})")
         return None
-    why = f"using {G.graph['source_description']}, cached as {G.graph['cache_path']}"
+    cached = G.graph.get("cache_path")
+    why = f"using {G.graph['source_description']}, " + (
+        f"cached as {cached}" if cached else "not cached"
+    )
     return _loaded(G, "download", why)
 
 
 def _try_cache(
-    settings: NetworkSettings, cache: Path | None, reasons: list[str]
+    settings: NetworkSettings, boundary: Any, cache: Path | None, reasons: list[str]
 ) -> LoadedNetwork | None:
-    if cache is None or not cache.is_file():
-        if cache is not None:
-            reasons.append("no cached download")
+    """Use the download cache if it is there and was written for this query."""
+    if cache is None:
         return None
+    key = _download_key(settings.place, boundary, settings.network_type)
     try:
-        G = _from_cache(cache, settings)
+        G, date = _from_cache(cache, key, settings)
+    except CacheMiss as miss:
+        reasons.append(_cache_miss_reason(miss, settings, boundary))
+        return None
     except NetworkError as exc:
-        reasons.append(f"cached GraphML unusable ({exc})")
+        reasons.append(f"cached download {cache} not used ({exc})")
         return None
     prefix = "; ".join(reasons)
-    why = f"using cached GraphML {cache} from {_cache_date(G, cache)}"
-    G.graph["source_description"] = f"cached OSM download {cache.name} ({_cache_date(G, cache)})"
+    why = f"using cached OSM download {cache} from {date}"
     return _loaded(G, "cache", f"{prefix}; {why}" if prefix else why)
+
+
+def _cache_miss_reason(miss: CacheMiss, settings: NetworkSettings, boundary: Any) -> str:
+    if miss.reason != "missing":
+        return f"cached download {miss.path} not used ({miss.reason})"
+    legacy = _legacy_graphml_path(miss.path, settings.place, boundary, settings.network_type)
+    if legacy.is_file():
+        return (
+            f"no cached download (the older GraphML cache {legacy} is not read: it holds no key "
+            "to check it against; download again with --download-network)"
+        )
+    return "no cached download"
 
 
 def _synthetic_or_fail(
@@ -1030,11 +1167,11 @@ def _synthetic_or_fail(
 ) -> LoadedNetwork:
     synthetic = _resolve(base_dir, settings.synthetic_osm_file)
     if synthetic is not None and synthetic.is_file():
-        G = graph_from_file(synthetic, settings=settings)
+        G = graph_from_file(synthetic, settings=settings, base_dir=base_dir)
         G.graph["source_description"] = f"SYNTHETIC streets {settings.synthetic_osm_file}"
         why = (
-            f"using SYNTHETIC streets {synthetic} (no real OSM data available: "
-            f"{'; '.join(reasons) or 'no osm_file set'}); to use the real network run "
+            f"using SYNTHETIC streets {synthetic}{_parse_cache_note(G)} (no real OSM data "
+            f"available: {'; '.join(reasons) or 'no osm_file set'}); to use the real network run "
             "`python run_routes.py --download-network` when online"
         )
         return _loaded(G, "synthetic", why)

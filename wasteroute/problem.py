@@ -45,6 +45,9 @@ class PointData:
     snap_m: float = 0.0
     #: Earliest departure of the trip that collects it from its depot/landfill (release date; 0 = none).
     release_s: int = 0
+    #: Waste beyond a container's size, left at the site (a container is lifted whole; 0 = none).
+    #: ``volume_m3`` is then what the truck takes away: the container's size.
+    overflow_m3: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def build_problem(
     vehicles = vehicles_from_fleet(fleet)
     emissions = emissions or EmissionSettings()
     snap_issues = dict(snap_issues or {})
-    rows = [_point_from_row(r, volume_factor) for r in points.to_dict("records")]
+    rows = _lift_containers_whole([_point_from_row(r, volume_factor) for r in points.to_dict("records")], all_types)
     # Data errors are judged on the volumes as given; an overflow caused by volume_factor (rainy
     # season) is a condition of the day and ends in `unassigned` with a capacity reason.
     _check_fleet_covers([_point_from_row(r, 1.0) for r in points.to_dict("records")], all_types)
@@ -260,6 +263,30 @@ def build_problem(
         synthetic_network=synthetic_network,
         matrix=matrix,
     )
+
+
+def _lift_containers_whole(rows: list[PointData], types: tuple[Any, ...]) -> list[PointData]:
+    """Cap a container's load at the container's size; the rest is overflow left at the site.
+
+    A point is a container when every vehicle type that serves its kind lifts containers
+    (``containers_per_trip`` set); its size is the largest such type's capacity. An arm-roll
+    truck lifts the container whole whatever lies on and around it, so a container filled
+    beyond its size (``volume_factor`` in the rainy season) is still served, and the m³ beyond
+    its size are reported as ``overflow_m3``, not as a point no truck can serve.
+    """
+    out = []
+    for p in rows:
+        serving = [t for t in types if p.kind in t.serves]
+        if not serving or any(t.containers_per_trip is None for t in serving):
+            out.append(p)
+            continue
+        size_m3 = max(float(t.capacity_m3) for t in serving)
+        if p.volume_m3 <= size_m3 + 1e-9:
+            out.append(p)
+            continue
+        out.append(dataclasses.replace(p, volume_m3=round(size_m3, 3), demand_l=m3_to_litres(size_m3),
+                                       overflow_m3=round(p.volume_m3 - size_m3, 3)))
+    return out
 
 
 def _check_fleet_covers(rows: list[PointData], types: tuple[Any, ...]) -> None:

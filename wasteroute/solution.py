@@ -278,6 +278,8 @@ class Solution:
             "km": round(float(used["km"].sum()), 1),
             "hours": round(float(used["hours"].sum()), 1),
             "m3": round(float(used["m3"].sum()), 1),
+            "overflow_m3": round(sum(v.point.overflow_m3 for r in self.routes for v in r.stops
+                                     if v.point is not None), 1),
             "tonnes": round(float(used["tonnes"].sum()), 1),
             "tonnes_per_trip": round(float(used["tonnes"].sum()) / trips, 2) if trips else 0.0,
             "fuel_l": round(float(used["fuel_l"].sum()), 1),
@@ -313,6 +315,12 @@ class Solution:
             f"{f['km']} km, {f['hours']} h, {f['m3']} m³ ({f['tonnes']} t, {f['tonnes_per_trip']} t/trip), "
             f"{f['fuel_l']} L diesel, {f['co2_kg']} kg CO₂"
         )
+        overflow = [v for r in self.routes for v in r.stops if v.point is not None and v.point.overflow_m3 > 0]
+        if overflow:
+            lines.append(
+                f"OVERFLOW: {f['overflow_m3']} m³ left at {len(overflow)} container(s) filled beyond their size "
+                "(each is lifted whole; see overflow_m3 in visits.csv)"
+            )
         lines.append("")
         k = self.kpis()
         cols = ["truck", "type", "start", "end", "stops", "trips", "km", "hours", "m3", "fuel_l"]
@@ -346,8 +354,7 @@ class Solution:
                     "truck": r.vehicle.id,
                     "type": r.vehicle.type_name,
                     "used": r.used,
-                    "break": {"start": format_hhmm(r.break_.start_s), "minutes": r.break_.duration_s // 60}
-                    if r.break_ and r.used else None,
+                    "break": _break_dict(r.break_) if r.break_ and r.used else None,
                     "steps": [_step_dict(v) for v in r.visits] if r.used else [],
                 }
             )
@@ -377,13 +384,18 @@ class Solution:
         return pd.DataFrame(rows)
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write one row per visit (with a first comment line when the network is synthetic)."""
+        """Write one row per visit as a plain table.
+
+        The synthetic-network notice is the ``data_notice`` column (empty on real data), not a
+        comment line, so a spreadsheet or ``pandas.read_csv`` reads the header as the header.
+        Text cells that a spreadsheet would take as a formula are neutralised
+        (:func:`csv_safe_frame`).
+        """
         p = Path(path)
         df = self.visits_frame()
+        df["data_notice"] = GENERATED_NOTICE if self.problem.synthetic_network else ""
         with p.open("w", encoding="utf-8", newline="") as fh:
-            if self.problem.synthetic_network:
-                fh.write("# " + GENERATED_NOTICE + "\n")
-            df.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
+            csv_safe_frame(df).to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
         return p
 
     def to_geojson(self, path: str | Path) -> Path:
@@ -431,6 +443,33 @@ def compare(solutions: Mapping[str, Solution]) -> pd.DataFrame:
     return frame
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that cannot run as a spreadsheet formula: a leading apostrophe when it starts
+    with ``= + - @``, a tab or a carriage return; other values unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell passed through :func:`csv_safe`."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(csv_safe)
+    return out
+
+
+def _break_dict(b: Break) -> dict[str, Any]:
+    """A break for plan.json: exact seconds (a plan reads back exactly) and HH:MM for people."""
+    return {"start": format_hhmm(b.start_s), "end": format_hhmm(b.end_s), "start_s": b.start_s,
+            "end_s": b.end_s, "duration_s": b.duration_s, "minutes": round(b.duration_s / 60)}
+
+
 def _step_dict(v: Visit) -> dict[str, Any]:
     p = v.point
     return {
@@ -448,6 +487,7 @@ def _step_dict(v: Visit) -> dict[str, Any]:
         "start_s": v.start_s,
         "departure_s": v.departure_s,
         "volume_m3": round(p.volume_m3, 2) if p else 0.0,
+        "overflow_m3": round(p.overflow_m3, 2) if p else 0.0,
         "load_after_m3": round(v.load_after_m3, 3),
         "leg_distance_m": v.leg_distance_m,
         "leg_time_s": v.leg_time_s,
@@ -460,11 +500,15 @@ def empty_route(problem: ProblemData, vehicle: VehicleData) -> Route:
     return Route(vehicle, build_visits(problem, vehicle, [(0, start), (0, start)]), None)
 
 
-def build_visits(problem: ProblemData, vehicle: VehicleData, sequence: list[tuple[int, int]]) -> tuple[Visit, ...]:
+def build_visits(
+    problem: ProblemData, vehicle: VehicleData, sequence: list[tuple[int, int]], *, break_: Break | None = None
+) -> tuple[Visit, ...]:
     """Visits of one route from ``(location, service_start_s)`` pairs, depot first and last.
 
-    Loads and legs are derived from the problem; arrival is the previous departure plus the
-    drive (the break, if taken on that leg, shows as part of the wait).
+    Loads and legs are derived from the problem. Arrival is the previous departure plus the
+    drive; when ``break_`` starts during that drive, the crew stops for it on the way and
+    arrives ``break_.duration_s`` later (:func:`leg_arrival_s`). A break that starts after the
+    drive ends is taken at the stop, while waiting for service to start.
     """
     visits: list[Visit] = []
     load = 0
@@ -486,7 +530,7 @@ def build_visits(problem: ProblemData, vehicle: VehicleData, sequence: list[tupl
         else:
             leg_t = int(math.ceil(problem.time_s[prev_loc, loc] / vehicle.speed_factor))
             leg_d = int(problem.dist_m[prev_loc, loc])
-            arrival = prev_dep + leg_t
+            arrival = leg_arrival_s(prev_dep, leg_t, start, break_)
         if kind == "point":
             load += point.demand_l  # type: ignore[union-attr]
         elif kind == "landfill":
@@ -497,6 +541,23 @@ def build_visits(problem: ProblemData, vehicle: VehicleData, sequence: list[tupl
                             svc, load, leg_d, leg_t, point))
         prev_loc, prev_dep = loc, departure
     return tuple(visits)
+
+
+def leg_arrival_s(departure_s: int, leg_time_s: int, start_s: int, break_: Break | None) -> int:
+    """When a truck that leaves at ``departure_s`` and drives ``leg_time_s`` reaches the next stop.
+
+    A break on this leg (it starts at or after the departure and ends by ``start_s``) that
+    begins before the drive would end interrupts the drive: the truck arrives after the break.
+    """
+    arrival = departure_s + leg_time_s
+    if (
+        break_ is not None
+        and break_.duration_s
+        and departure_s <= break_.start_s < arrival
+        and break_.end_s <= start_s
+    ):
+        arrival += break_.duration_s
+    return arrival
 
 
 class _Checker:
@@ -512,6 +573,8 @@ class _Checker:
         for r in self.sol.routes:
             if r.used:
                 self._route(r)
+        if not self.errors:  # KPIs are sums of the checked figures: only then is a difference news
+            self._kpis()
         return self.errors
 
     def _coverage(self) -> None:
@@ -543,6 +606,7 @@ class _Checker:
             self.errors.append(f"{vid}: last stop before the depot is {inner[-1].id}, not a landfill")
         if any(x.kind == "depot" for x in inner):
             self.errors.append(f"{vid}: passes the depot mid-route")
+        self._derived(r)
         self._loads(r)
         self._times(r)
         self._daily_load_and_release(r)
@@ -602,15 +666,9 @@ class _Checker:
             self.errors.append(f"{vid}: leaves the depot at {format_hhmm(vs[0].departure_s)}, before the shift")
         if vs[-1].arrival_s > sh.end_s:
             self.errors.append(f"{vid}: back at {format_hhmm(vs[-1].arrival_s)}, after the shift ends")
-        brk = r.break_
-        break_used = brk is None or brk.duration_s == 0
         for a, b in zip(vs, vs[1:]):
             drive = int(math.ceil(self.p.time_s[a.location, b.location] / v.speed_factor))
-            earliest = a.departure_s + drive
-            if brk and brk.duration_s and a.departure_s <= brk.start_s and brk.end_s <= b.start_s:
-                if earliest + brk.duration_s <= b.start_s:
-                    break_used = True
-            if b.start_s < earliest - 1:
+            if b.start_s < a.departure_s + drive - 1:
                 self.errors.append(f"{vid}: starts at {b.id} at {format_hhmm(b.start_s)}, before it can arrive")
         for x in vs:
             if x.kind == "point" and x.point is not None:
@@ -625,16 +683,115 @@ class _Checker:
                 lf = next(f for f in self.p.landfills if f.id == x.id)
                 if x.start_s < lf.opens_s or x.start_s + lf.unload_s > lf.closes_s:
                     self.errors.append(f"{vid}: unloads at {lf.id} at {format_hhmm(x.start_s)}, outside its hours")
-            if brk and brk.duration_s and x.kind != "depot":
-                if x.start_s < brk.end_s and brk.start_s < x.departure_s:
-                    self.errors.append(f"{vid}: break overlaps the service at {x.id}")
-        if brk and brk.duration_s:
-            if not sh.break_earliest_s <= brk.start_s <= sh.break_latest_s:
-                self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)} outside its window")
-            if brk.start_s >= vs[-1].arrival_s or brk.end_s <= vs[0].departure_s:
-                break_used = True  # taken before leaving or after returning
-            if not break_used:
-                self.errors.append(f"{vid}: no room for the {brk.duration_s // 60}-minute break in the schedule")
+        self._break(r)
+
+    def _break(self, r: Route) -> None:
+        """A route whose work reaches its break window holds its break, inside the window, on a
+        leg with room for it (or at the depot before leaving); a route that ends before the
+        window opens has no break."""
+        vid, sh, brk, vs = r.vehicle.id, r.vehicle.shift, r.break_, r.visits
+        window = f"{format_hhmm(sh.break_earliest_s)}-{format_hhmm(sh.break_latest_s)}"
+        needs = bool(sh.break_duration_s) and r.end_s > sh.break_earliest_s
+        if brk is None or not brk.duration_s:
+            if needs:
+                self.errors.append(f"{vid}: works until {format_hhmm(r.end_s)}, into its break window "
+                                   f"{window}, but takes no break")
+            return
+        if not needs:
+            self.errors.append(f"{vid}: back at {format_hhmm(r.end_s)}, before its break window {window}, "
+                               f"yet has a break at {format_hhmm(brk.start_s)}")
+            return
+        if brk.duration_s != sh.break_duration_s:
+            self.errors.append(f"{vid}: break of {brk.duration_s} s, but its shift has {sh.break_duration_s} s")
+        if not sh.break_earliest_s <= brk.start_s <= sh.break_latest_s:
+            self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)} outside its window {window}")
+        if brk.start_s >= r.end_s:
+            self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)}, after the truck is back at the "
+                               f"depot at {format_hhmm(r.end_s)}")
+            return
+        if brk.end_s <= r.start_s:
+            return  # at the depot before leaving
+        for a, b in zip(vs, vs[1:]):
+            if a.departure_s <= brk.start_s and brk.end_s <= b.start_s:
+                if a.departure_s + b.leg_time_s + brk.duration_s > b.start_s:
+                    self.errors.append(f"{vid}: no room for the {brk.duration_s // 60}-minute break between "
+                                       f"{a.id} and {b.id}")
+                return
+        self.errors.append(f"{vid}: break {format_hhmm(brk.start_s)}-{format_hhmm(brk.end_s)} overlaps work "
+                           "(a service or an unload)")
+
+    def _derived(self, r: Route) -> None:
+        """Kinds, ids, service, legs, loads and times of every step, re-derived from the matrices."""
+        p, v, vid = self.p, r.vehicle, r.vehicle.id
+        n_lf = len(p.landfills)
+        load, prev = 0, None
+        for k, x in enumerate(r.visits):
+            where = f"{vid} step {k} ({x.id})"
+            if not 0 <= x.location < p.num_locations:
+                self.errors.append(f"{where}: location {x.location} is not in the problem")
+                return
+            if x.location == 0:
+                kind, ident, svc, point = "depot", p.depot.id, 0, None
+            elif x.location <= n_lf:
+                lf = p.landfills[x.location - 1]
+                kind, ident, svc, point = "landfill", lf.id, lf.unload_s, None
+            else:
+                point = p.points[x.location - 1 - n_lf]
+                kind, ident, svc = "point", point.id, point.service_s
+            if (x.kind, x.id) != (kind, ident):
+                self.errors.append(f"{where}: is a {x.kind} {x.id} at location {x.location}, which is {kind} {ident}")
+            if x.point != point:
+                self.errors.append(f"{where}: carries point data that differ from the problem's")
+            if x.service_s != svc:
+                self.errors.append(f"{where}: service {x.service_s} s, but the problem says {svc} s")
+            load = load + point.demand_l if point is not None else (0 if kind == "landfill" else load)
+            if x.load_after_l != load:
+                self.errors.append(f"{where}: load after {x.load_after_l / LITRES_PER_M3:.3f} m³, but its "
+                                   f"stops add up to {load / LITRES_PER_M3:.3f} m³")
+            if prev is None:
+                leg_t = leg_d = 0
+                arrival = x.start_s
+            else:
+                leg_t = int(math.ceil(p.time_s[prev.location, x.location] / v.speed_factor))
+                leg_d = int(p.dist_m[prev.location, x.location])
+                arrival = min(x.start_s, leg_arrival_s(prev.departure_s, leg_t, x.start_s, r.break_))
+            if x.leg_distance_m != leg_d:
+                self.errors.append(f"{where}: leg distance {x.leg_distance_m / 1000:,.3f} km, but the matrix "
+                                   f"gives {leg_d / 1000:,.3f} km")
+            if x.leg_time_s != leg_t:
+                self.errors.append(f"{where}: leg time {x.leg_time_s} s, but the matrix gives {leg_t} s")
+            if x.arrival_s != arrival:
+                self.errors.append(f"{where}: arrival {format_hhmm(x.arrival_s)} ({x.arrival_s} s), but the "
+                                   f"drive gives {format_hhmm(arrival)} ({arrival} s)")
+            last = k == len(r.visits) - 1
+            departure = x.start_s if (last or prev is None) and kind == "depot" else x.start_s + svc
+            if x.departure_s != departure:
+                self.errors.append(f"{where}: departure {format_hhmm(x.departure_s)} ({x.departure_s} s), "
+                                   f"but start + service gives {departure} s")
+            prev = x
+
+    def _kpis(self) -> None:
+        """The per-truck and fleet KPIs, against sums taken straight from the matrices."""
+        k = self.sol.kpis().set_index("truck")
+        total_km = 0.0
+        for r in self.sol.routes:
+            if not r.used:
+                continue
+            locs = [x.location for x in r.visits]
+            km = sum(int(self.p.dist_m[a, b]) for a, b in zip(locs, locs[1:])) / 1000
+            m3 = sum(self.p.points[x.location - 1 - len(self.p.landfills)].volume_m3 for x in r.stops
+                     if x.location > len(self.p.landfills))
+            total_km += km
+            row = k.loc[r.vehicle.id]
+            for name, got, want, tol in (("km", row["km"], km, 0.006), ("m3", row["m3"], m3, 0.006),
+                                         ("stops", row["stops"], len(r.stops), 0),
+                                         ("hours", row["hours"], (r.visits[-1].arrival_s - r.visits[0].departure_s)
+                                          / 3600, 0.006)):
+                if abs(float(got) - want) > tol:
+                    self.errors.append(f"{r.vehicle.id}: KPI {name} is {got}, but its route gives {want:,.2f}")
+        fleet_km = self.sol.fleet_kpis()["km"]
+        if abs(fleet_km - total_km) > 0.06:
+            self.errors.append(f"fleet KPI km is {fleet_km:,.1f}, but the routes drive {total_km:,.1f} km")
 
 
 def iter_legs(sol: Solution) -> Iterator[tuple[Route, Visit, Visit]]:

@@ -44,9 +44,11 @@ from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from .config import SolverParams
+from .diagnose import drop_reason
 from .errors import InfeasibleError, InputError
 from .problem import ProblemData
 from .solution import Break, Route, Solution, build_visits
+from .units import format_hhmm
 
 log = logging.getLogger("wasteroute")
 
@@ -325,6 +327,12 @@ def _add_breaks(m: _Model, dim: Any) -> None:
         )
         m.breaks[vi] = interval
         dim.SetBreakIntervalsOfVehicle([interval], vi, visit_transits)
+        # OR-Tools may place a break after the route's end. A route whose work reaches the
+        # window must hold its break: back by the window's opening, or the break ends by then.
+        end = dim.CumulVar(m.routing.End(vi))
+        ends_early = solver.IsLessOrEqualCstVar(end, sh.break_earliest_s)
+        holds_break = solver.IsLessOrEqualVar(interval.EndExpr(), end)
+        solver.Add(ends_early + holds_break >= 1)
 
 
 def _reset_dimension(m: _Model, name: str, demand: list[int], capacities: list[int], reset: int) -> Any:
@@ -738,11 +746,12 @@ def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solutio
         seq = _without_empty_unloads(p, seq)
         if len(seq) <= 2:
             seq = [seq[0], (0, seq[0][1])]
-        routes.append(Route(v, build_visits(p, v, seq), brk))
+        brk = _route_break(p, v, seq, brk)
+        routes.append(Route(v, build_visits(p, v, seq, break_=brk), brk))
     unassigned = dict(p.reasons)
     for k, pt in enumerate(p.points):
         if k not in served:
-            unassigned[pt.id] = _drop_reason(p, k)
+            unassigned[pt.id] = _drop_reason(p, routes, k)
     return Solution(
         problem=p, routes=tuple(routes), unassigned=unassigned, objective=_objective(m, assignment),
         status=status, solve_s=seconds, params=m.params,
@@ -775,17 +784,27 @@ def _without_empty_unloads(p: ProblemData, seq: list[tuple[int, int]]) -> list[t
     return out
 
 
-def _drop_reason(p: ProblemData, k: int) -> str:
-    pt = p.points[k]
-    kind_trucks = [v for v in p.vehicles if v.can_serve(pt)]
-    cap = sum(v.capacity_l * v.max_trips for v in kind_trucks) / 1000
-    due = sum(q.volume_m3 for q in p.points if q.kind in kind_trucks[0].serves) if kind_trucks else 0.0
-    if due > cap:
-        return (
-            f"fleet exhausted: {due:.0f} m³ of this kind is due but the available trucks can haul "
-            f"{cap:.0f} m³ in their landfill trips; add trucks or trips"
-        )
-    return (
-        "fleet exhausted: no truck had time left in its shift for this point after the others; "
-        "add a truck, a second shift, or widen the window"
-    )
+def _route_break(p: ProblemData, v: Any, seq: list[tuple[int, int]], brk: Break | None) -> Break | None:
+    """The break of a route as the plan states it, from the one OR-Tools scheduled.
+
+    A truck that serves nothing, or whose break OR-Tools put after its return to the depot,
+    takes no break on this route (the model lets such a break lie outside the route only when
+    the truck is back before the window opens). A break on a leg starts as early as the leg and
+    the window allow: right after the previous stop, or when the window opens during the drive.
+    """
+    if brk is None or not brk.duration_s or len(seq) <= 2:
+        return None
+    visits = build_visits(p, v, seq)  # departures and starts do not depend on the break
+    if brk.start_s >= visits[-1].start_s:
+        log.debug("%s: break at %s after the return at %s dropped", v.id, format_hhmm(brk.start_s),
+                  format_hhmm(visits[-1].start_s))
+        return None
+    for a, b in zip(visits, visits[1:]):
+        if a.departure_s <= brk.start_s and brk.end_s <= b.start_s:
+            return Break(max(a.departure_s, v.shift.break_earliest_s), brk.duration_s)
+    return brk
+
+
+def _drop_reason(p: ProblemData, routes: list[Route], k: int) -> str:
+    """Why point ``k`` was dropped: the binding limit found by :func:`wasteroute.diagnose.drop_reason`."""
+    return drop_reason(p, routes, k)

@@ -8,24 +8,13 @@ from ..solution import Route, Visit
 
 
 def arrival_time(route: Route, k: int) -> int:
-    """When the truck reaches visit ``k``, counting a break taken on the way there.
+    """The time printed for visit ``k``: departure from the depot at the start, else the
+    Solution's ``arrival_s`` (which already counts a break taken on the way there).
 
-    ``Visit.arrival_s`` is the previous departure plus the drive; when the crew takes its break
-    on that leg, the truck arrives after the break.
+    The sheet never recomputes a time: every figure is the plan's.
     """
     v = route.visits[k]
-    if k == 0:
-        return v.departure_s
-    prev, brk = route.visits[k - 1], route.break_
-    arrival = v.arrival_s
-    if (
-        brk is not None
-        and brk.duration_s
-        and prev.departure_s <= brk.start_s
-        and brk.end_s <= v.start_s
-    ):
-        arrival = min(v.start_s, arrival + brk.duration_s)
-    return arrival
+    return v.departure_s if k == 0 else v.arrival_s
 
 
 @dataclass(frozen=True)
@@ -55,11 +44,9 @@ def sheet_rows(route: Route) -> list[SheetRow]:
             rows.append(SheetRow("landfill", trip_no, v, arrival_time(route, k), v.departure_s))
     brk = route.break_
     if brk is not None and brk.duration_s > 0:
-        pos = len(rows)
-        for i, r in enumerate(rows):
-            if r.visit is not None and r.kind != "depot_start" and r.visit.start_s >= brk.end_s:
-                pos = i
-                break
+        # In time order: before the first row that starts after the break does (the stop
+        # reached after a break on the drive; the depot when the break is taken before leaving).
+        pos = next((i for i, r in enumerate(rows) if r.start_s > brk.start_s), len(rows))
         rows.insert(pos, SheetRow("break", 0, None, brk.start_s, brk.end_s))
     return rows
 
