@@ -29,7 +29,7 @@ def test_empty_tables_give_defaults() -> None:
 
 
 def test_unknown_and_bad_settings_are_named() -> None:
-    with pytest.raises(InputError, match="unknown setting\\(s\\) time_limit; known settings are"):
+    with pytest.raises(InputError, match="unknown setting\\(s\\) time_limit \\(did you mean time_limit_s\\?\\); known settings are"):
         SolverParams.from_table({"time_limit": 5})
     with pytest.raises(InputError, match="time_limit_s -1 must be positive"):
         SolverParams(time_limit_s=-1)

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -32,18 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
                    help="scenario TOML file (default: the bundled Kota Kupang scenario)")
     p.add_argument("--date", type=_date, default=None, help="day to plan, YYYY-MM-DD (default: tomorrow, city time)")
-    p.add_argument("--time-limit", type=float, default=None, metavar="S", help="solver time limit in seconds")
-    p.add_argument("--solution-limit", type=int, default=None, metavar="N",
+    p.add_argument("--time-limit", type=_positive_seconds, default=None, metavar="S", help="solver time limit in seconds")
+    p.add_argument("--solution-limit", type=_positive_int, default=None, metavar="N",
                    help="stop the search after N solutions (deterministic runs)")
-    p.add_argument("--seed", type=int, default=None, help="search seed (same seed, same plan)")
+    p.add_argument("--seed", type=_non_negative_int, default=None, help="search seed (same seed, same plan)")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder; the plan goes to OUT/<date>/")
     p.add_argument("--unavailable", default="", metavar="IDS",
                    help="trucks out of service today, comma-separated, e.g. DT-03,AR-02")
-    p.add_argument("--trucks", type=int, default=None, metavar="N",
+    p.add_argument("--trucks", type=_non_negative_int, default=None, metavar="N",
                    help="only N trucks available (the rest taken off in proportion to each type)")
     p.add_argument("--fewest-trucks", action="store_true",
                    help="serve every point with as few trucks as possible (fleet order = preference)")
-    p.add_argument("--volume-factor", type=float, default=None, metavar="X",
+    p.add_argument("--volume-factor", type=_volume_factor, default=None, metavar="X",
                    help="scale every point's volume, e.g. 1.3 for the rainy season")
     p.add_argument("--summary", action="store_true",
                    help="only load the scenario and print its summary (network, points, fleet); no solving")
@@ -62,6 +63,44 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0; write e.g. 30")
+    return value
+
+
+def _volume_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and 0 < value <= 100):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a factor above 0 and at most 100; write e.g. 1.3")
+    return value
+
+
+def _whole(text: str, low: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}; write e.g. {max(low, 1)}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole(text, 0, "a whole number >= 0")
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1, "a whole number >= 1")
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:

@@ -8,14 +8,18 @@ Defaults follow ``shared/domain.md`` for Kota Kupang.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 import tomllib
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError
-from .units import parse_hhmm
+from .units import format_hhmm, parse_hhmm
 
 T = TypeVar("T")
 
@@ -45,21 +49,168 @@ def _time(value: Any, where: str) -> int:
         raise InputError(f"{where}: {exc}") from None
 
 
-def _build(cls: type[T], table: Mapping[str, Any], where: str, **overrides: Any) -> T:
-    """Build a dataclass from a TOML table, rejecting unknown keys with a clear message."""
+def _describe(value: Any) -> str:
+    """Say what a TOML value is, for messages: "the string '5'", "a list", ..."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return f"the list {list(value)!r}"
+    return f"a {type(value).__name__}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _hint(value: Any, kind: str) -> str:
+    """How to write ``value`` as ``kind`` in TOML."""
+    if isinstance(value, str) and kind in ("number", "whole number") and _looks_numeric(value.strip()):
+        return f"write {value.strip()} without quotes"
+    if isinstance(value, str) and kind == "true or false" and value.strip().lower() in ("true", "false"):
+        return f"write {value.strip().lower()} without quotes"
+    if isinstance(value, str) and kind == "list of strings":
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        return "write it as a list: [" + ", ".join(f'"{v}"' for v in items) + "]"
+    if kind == "string" and not isinstance(value, (Mapping, list)):
+        return f'write it in quotes: "{value}"'
+    return "write true or false" if kind == "true or false" else f"write a {kind}"
+
+
+def _unwrap_optional(hint: Any) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0]
+    return hint
+
+
+def _kind_of(hint: Any) -> str | None:
+    """The TOML kind a dataclass field of this type needs, or None when not checked here."""
+    hint = _unwrap_optional(hint)
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        return "true or false"
+    if hint is int:
+        return "whole number"
+    if hint is float:
+        return "number"
+    if hint is str:
+        return "string"
+    if origin is tuple:
+        return "list of strings"
+    if origin in (Mapping, dict):
+        return "table of numbers"
+    return None
+
+
+def _matches(value: Any, kind: str) -> bool:
+    if kind == "true or false":
+        return isinstance(value, bool)
+    if kind == "whole number":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return _is_number(value)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "list of strings":
+        return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+    if kind == "table of numbers":
+        return isinstance(value, Mapping) and all(_is_number(v) for v in value.values())
+    return True
+
+
+def check_type(value: Any, kind: str, name: str) -> str | None:
+    """Return a message if ``value`` is not of ``kind`` (see :func:`_kind_of`), else None.
+
+    Numbers must also be finite: TOML accepts ``inf`` and ``nan``, no setting does.
+    """
+    if not _matches(value, kind):
+        article = "" if kind == "true or false" else "a "
+        return f"{name} must be {article}{kind}, got {_describe(value)}; {_hint(value, kind)}"
+    if _is_number(value) and not math.isfinite(value):
+        return f"{name} must be a finite number, got {value!r}; write a number such as 1 or 2.5"
+    if kind == "table of numbers":
+        bad = [k for k, v in value.items() if not math.isfinite(v)]
+        if bad:
+            return f"{name}.{bad[0]} must be a finite number, got {value[bad[0]]!r}"
+    return None
+
+
+def _check_table(table: Any, where: str, section: str) -> Mapping[str, Any]:
+    if not isinstance(table, Mapping):
+        msg = f"{where}: {section} must be a table ([{section}] with key = value lines), got {_describe(table)}"
+        raise InputError(msg)
+    return table
+
+
+def _build(cls: type[T], table: Mapping[str, Any], where: str, *, section: str = "", **overrides: Any) -> T:
+    """Build a dataclass from a TOML table, rejecting unknown keys and wrong types with a clear message.
+
+    Raises
+    ------
+    InputError
+        Naming every unknown setting (with the closest known name) and every value of the wrong type.
+    """
+    section = section or cls.__name__
+    _check_table(table, where, section)
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(table) - names)
     if unknown:
-        msg = (
-            f"{where}: unknown setting(s) {', '.join(unknown)}; "
-            f"known settings are {', '.join(sorted(names))}"
-        )
+        close = {u: difflib.get_close_matches(u, sorted(names), n=1) for u in unknown}
+        said = ", ".join(f"{u} (did you mean {close[u][0]}?)" if close[u] else u for u in unknown)
+        msg = f"{where}: unknown setting(s) {said}; known settings are {', '.join(sorted(names))}"
         raise InputError(msg)
-    values = {**table, **overrides}
+    hints = typing.get_type_hints(cls)
+    problems = []
+    values = dict(table)
+    for key, value in table.items():
+        kind = _kind_of(hints.get(key))
+        problem = None if kind is None else check_type(value, kind, f"{section}.{key}")
+        if problem:
+            problems.append(problem)
+        elif kind == "whole number":
+            values[key] = int(value)
+        elif kind == "list of strings":
+            values[key] = tuple(value)
+    if len(problems) == 1:
+        raise InputError(f"{where}: {problems[0]}")
+    if problems:
+        raise InputError(f"{where}: {len(problems)} settings of the wrong type", problems)
     try:
-        return cls(**values)
+        return cls(**{**values, **overrides})
     except TypeError as exc:
         raise InputError(f"{where}: {exc}") from None
+
+
+def _number_in(value: float, name: str, where: str, *, low: float, high: float = math.inf,
+               low_open: bool = False) -> None:
+    """Check ``low <= value <= high`` (``low < value`` when ``low_open``) and finiteness.
+
+    Raises
+    ------
+    InputError
+        Naming the setting, its value and the range.
+    """
+    ok = math.isfinite(value) and (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        left = "(" if low_open else "["
+        right = f"{high:g}]" if math.isfinite(high) else "inf)"
+        raise InputError(f"{where}: {name} {value!r} must be a finite number in {left}{low:g}, {right}")
 
 
 @dataclass(frozen=True)
@@ -68,6 +219,9 @@ class NetworkSettings:
 
     ``synthetic_osm_file`` is the generated offline network shipped for a city without a
     real extract here; ``osm_file`` (a real extract) and a cached download both win over it.
+    Relative paths here, ``cache_dir`` included, are relative to the scenario file's folder
+    (``~`` is expanded); ``wasteroute.network.cache_folder`` applies that rule for every cache.
+    Caches hold data only and are checked against their source on every read.
     """
 
     osm_file: str | None = None
@@ -87,10 +241,8 @@ class NetworkSettings:
         bad = {k: v for k, v in self.speeds_kph.items() if not (0 < float(v) <= 130)}
         if bad:
             raise InputError(f"network speeds must be in (0, 130] km/h; fix {bad}")
-        if not 0 < self.default_speed_kph <= 130:
-            raise InputError(f"default_speed_kph {self.default_speed_kph} must be in (0, 130]")
-        if self.max_snap_m <= 0:
-            raise InputError(f"max_snap_m {self.max_snap_m} must be positive")
+        _number_in(self.default_speed_kph, "default_speed_kph", "network", low=0, high=130, low_open=True)
+        _number_in(self.max_snap_m, "max_snap_m", "network", low=0, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -106,10 +258,14 @@ class Shift:
     def __post_init__(self) -> None:
         if self.start_s >= self.end_s:
             raise InputError(
-                f"shift start {self.start_s} s is not before its end {self.end_s} s; fix the shift"
+                f"shift start {format_hhmm(self.start_s)} is not before its end "
+                f"{format_hhmm(self.end_s)}; fix the shift"
             )
-        if self.break_duration_s < 0:
-            raise InputError("shift break duration must be >= 0")
+        if not 0 <= self.break_duration_s < self.end_s - self.start_s:
+            raise InputError(
+                f"shift break of {self.break_duration_s / 60:g} minutes must be >= 0 and shorter "
+                "than the shift; fix break_minutes"
+            )
         if self.break_duration_s and not (
             self.start_s <= self.break_earliest_s <= self.break_latest_s <= self.end_s
         ):
@@ -123,14 +279,19 @@ class Shift:
         """Build from a TOML table with ``start``, ``end`` (HH:MM), ``break_minutes``,
         ``break_earliest`` and ``break_latest``."""
         known = {"start", "end", "break_minutes", "break_earliest", "break_latest"}
+        _check_table(table, where, "shift")
         unknown = sorted(set(table) - known)
         if unknown:
             raise InputError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}")
         d = cls()
+        minutes = table.get("break_minutes", d.break_duration_s / 60)
+        problem = check_type(minutes, "number", "shift.break_minutes")
+        if problem:
+            raise InputError(f"{where}: {problem}")
         return cls(
             start_s=_time(table.get("start", d.start_s), f"{where}.start"),
             end_s=_time(table.get("end", d.end_s), f"{where}.end"),
-            break_duration_s=int(round(float(table.get("break_minutes", d.break_duration_s / 60)) * 60)),
+            break_duration_s=int(round(minutes * 60)),
             break_earliest_s=_time(table.get("break_earliest", d.break_earliest_s), f"{where}.break_earliest"),
             break_latest_s=_time(table.get("break_latest", d.break_latest_s), f"{where}.break_latest"),
         )
@@ -157,10 +318,9 @@ class VehicleType:
 
     def __post_init__(self) -> None:
         where = f"vehicle type {self.name!r}"
-        if self.count < 0:
-            raise InputError(f"{where}: count {self.count} must be >= 0")
-        if self.capacity_m3 <= 0:
-            raise InputError(f"{where}: capacity_m3 {self.capacity_m3} must be positive")
+        if not 0 <= self.count <= 10_000:
+            raise InputError(f"{where}: count {self.count} must be between 0 and 10000")
+        _number_in(self.capacity_m3, "capacity_m3", where, low=0, high=1e4, low_open=True)
         unknown = sorted(set(self.serves) - set(POINT_KINDS))
         if unknown or not self.serves:
             raise InputError(
@@ -172,8 +332,10 @@ class VehicleType:
             raise InputError(f"{where}: max_landfill_trips must be >= 1")
         if self.max_stops is not None and self.max_stops < 1:
             raise InputError(f"{where}: max_stops must be >= 1 or left out")
-        if self.fuel_km_per_l <= 0 or self.idle_l_per_h < 0:
-            raise InputError(f"{where}: fuel_km_per_l must be > 0 and idle_l_per_h >= 0")
+        _number_in(self.fuel_km_per_l, "fuel_km_per_l", where, low=0, low_open=True)
+        _number_in(self.idle_l_per_h, "idle_l_per_h", where, low=0)
+        if self.fixed_cost_s < 0:
+            raise InputError(f"{where}: fixed_cost_s {self.fixed_cost_s} must be >= 0")
         if not 0.2 <= self.speed_factor <= 2.0:
             raise InputError(f"{where}: speed_factor {self.speed_factor} must be in [0.2, 2]")
 
@@ -198,7 +360,9 @@ class Fleet:
             raise InputError("fleet has no vehicle type; add at least one [[vehicle_type]]")
         names = [t.name for t in self.types]
         if len(set(names)) != len(names):
-            raise InputError(f"fleet: duplicate vehicle type names in {names}")
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise InputError(f"fleet: vehicle type name(s) {', '.join(dup)} used twice; give each type its own name")
+        _check_truck_ids(self.all_trucks())
         all_ids = {t.id for t in self.all_trucks()}
         unknown = sorted(set(self.unavailable) - all_ids)
         if unknown:
@@ -279,18 +443,59 @@ class Fleet:
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str = "fleet") -> Fleet:
-        """Build from a parsed TOML table."""
+        """Build from a parsed TOML table.
+
+        Raises
+        ------
+        InputError
+            If a setting is unknown, of the wrong type or out of range, or two trucks share an id.
+        """
+        known = ["description", "shift", "unavailable", "vehicle_type"]
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            close = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
+            said = ", ".join(f"{u} (did you mean {close[u][0]}?)" if close[u] else u for u in unknown)
+            raise InputError(f"{where}: unknown setting(s) {said}; known settings are {', '.join(known)}")
         shift = Shift.from_table(table.get("shift", {}), where=f"{where} [shift]")
+        vtypes = _array_of_tables(table.get("vehicle_type", []), where, "vehicle_type")
         types = []
-        for i, vt in enumerate(table.get("vehicle_type", [])):
+        for i, vt in enumerate(vtypes):
             vt = dict(vt)
             vshift = Shift.from_table(vt.pop("shift"), f"{where} vehicle_type[{i}].shift") if "shift" in vt else shift
-            vt["serves"] = tuple(vt.get("serves", ()))
-            types.append(_build(VehicleType, vt, f"{where} vehicle_type[{i}]", shift=vshift))
-        unknown = sorted(set(table) - {"shift", "vehicle_type", "unavailable", "description"})
-        if unknown:
-            raise InputError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-        return cls(types=tuple(types), unavailable=tuple(table.get("unavailable", ())))
+            if "serves" not in vt:
+                raise InputError(f"{where} vehicle_type[{i}]: no serves; add e.g. serves = [\"bak\", \"roadside\"]")
+            types.append(_build(VehicleType, vt, f"{where} vehicle_type[{i}]", section="vehicle_type", shift=vshift))
+        unavailable = table.get("unavailable", [])
+        problem = check_type(unavailable, "list of strings", "unavailable")
+        if problem:
+            raise InputError(f"{where}: {problem}")
+        return cls(types=tuple(types), unavailable=tuple(unavailable))
+
+
+def _check_truck_ids(trucks: list[Truck]) -> None:
+    """Raise if two trucks share an id (two types with the same ``id_prefix``): one would hide the other."""
+    owners: dict[str, list[str]] = {}
+    for t in trucks:
+        owners.setdefault(t.id, []).append(t.type.name)
+    dup = {tid: names for tid, names in owners.items() if len(names) > 1}
+    if dup:
+        tid, names = next(iter(dup.items()))
+        prefix = tid.rsplit("-", 1)[0]
+        msg = (
+            f"fleet: {len(dup)} truck id(s) used twice, e.g. {tid} by vehicle types "
+            f"{' and '.join(repr(n) for n in names)} (id prefix {prefix!r}); "
+            "give each [[vehicle_type]] its own id_prefix"
+        )
+        raise InputError(msg)
+
+
+def _array_of_tables(value: Any, where: str, name: str) -> list[Mapping[str, Any]]:
+    """Check an array of tables (``[[name]]``) and return it as a list."""
+    if isinstance(value, Mapping):
+        raise InputError(f"{where}: [{name}] must be written [[{name}]] (double brackets), one per item")
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise InputError(f"{where}: {name} must be [[{name}]] tables, got {_describe(value)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -308,8 +513,15 @@ class Facility:
     note: str = ""
 
     def __post_init__(self) -> None:
+        if not self.id.strip():
+            raise InputError(f"facility {self.name!r}: empty id; give it an id such as \"DEPOT\"")
         if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
-            raise InputError(f"facility {self.id!r}: lon/lat ({self.lon}, {self.lat}) out of range")
+            raise InputError(
+                f"facility {self.id!r}: lon/lat ({self.lon}, {self.lat}) out of range; "
+                "lon is in [-180, 180], lat in [-90, 90] (are they swapped?)"
+            )
+        if not 0 <= self.unload_s < 24 * 3600:
+            raise InputError(f"facility {self.id!r}: unload_minutes must be >= 0 and less than a day")
         if self.opens_s > self.closes_s:
             raise InputError(f"facility {self.id!r}: opens after it closes; fix opens/closes")
 
@@ -326,7 +538,8 @@ class Facilities:
             raise InputError("facilities: no landfill; add a [[landfill]] table")
         ids = [self.depot.id, *(f.id for f in self.landfills)]
         if len(set(ids)) != len(ids):
-            raise InputError(f"facilities: duplicate ids in {ids}")
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise InputError(f"facilities: id(s) {', '.join(dup)} used twice; give the depot and each landfill its own id")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Facilities:
@@ -340,19 +553,27 @@ class Facilities:
         if "depot" not in table:
             raise InputError(f"{where}: no [depot] table; add one with id, name, lon, lat")
 
-        def fac(t: Mapping[str, Any], w: str) -> Facility:
-            t = dict(t)
+        def fac(t: Mapping[str, Any], w: str, section: str) -> Facility:
+            t = dict(_check_table(t, w, section))
+            missing = [k for k in ("id", "name", "lon", "lat") if k not in t]
+            if missing:
+                raise InputError(f"{w}: missing {', '.join(missing)}; a facility needs id, name, lon, lat")
             extra: dict[str, Any] = {}
             if "opens" in t:
                 extra["opens_s"] = _time(t.pop("opens"), f"{w}.opens")
             if "closes" in t:
                 extra["closes_s"] = _time(t.pop("closes"), f"{w}.closes")
             if "unload_minutes" in t:
-                extra["unload_s"] = int(round(float(t.pop("unload_minutes")) * 60))
-            return _build(Facility, t, w, **extra)
+                minutes = t.pop("unload_minutes")
+                problem = check_type(minutes, "number", f"{section}.unload_minutes")
+                if problem:
+                    raise InputError(f"{w}: {problem}")
+                extra["unload_s"] = int(round(minutes * 60))
+            return _build(Facility, t, w, section=section, **extra)
 
-        depot = fac(table["depot"], f"{where} [depot]")
-        landfills = tuple(fac(t, f"{where} landfill[{i}]") for i, t in enumerate(table.get("landfill", [])))
+        depot = fac(table["depot"], f"{where} [depot]", "depot")
+        lf_tables = _array_of_tables(table.get("landfill", []), where, "landfill")
+        landfills = tuple(fac(t, f"{where} landfill[{i}]", "landfill") for i, t in enumerate(lf_tables))
         return cls(depot=depot, landfills=landfills)
 
     def with_landfill_hours(self, *, opens_s: int | None = None, closes_s: int | None = None) -> Facilities:
@@ -376,6 +597,12 @@ class ServiceSettings:
     manual_s_per_m3: int = 600
     container_swap_s: int = 12 * 60
 
+    def __post_init__(self) -> None:
+        for name in ("manual_setup_s", "manual_s_per_m3", "container_swap_s"):
+            value = getattr(self, name)
+            if not 0 <= value < 24 * 3600:
+                raise InputError(f"service.{name} {value} must be >= 0 s and less than a day (86400 s)")
+
     def service_s(self, kind: str, volume_m3: float) -> int:
         """Service time at a point of this kind and volume."""
         if kind == "container":
@@ -388,6 +615,9 @@ class EmissionSettings:
     """Diesel CO₂ factor."""
 
     co2_kg_per_l: float = 2.68
+
+    def __post_init__(self) -> None:
+        _number_in(self.co2_kg_per_l, "co2_kg_per_l", "emissions", low=0)
 
 
 @dataclass(frozen=True)
@@ -442,8 +672,12 @@ class SolverParams:
     area_max_points: int = 250
 
     def __post_init__(self) -> None:
-        if self.time_limit_s <= 0:
-            raise InputError(f"solver time_limit_s {self.time_limit_s} must be positive")
+        if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
+            raise InputError(f"solver time_limit_s {self.time_limit_s} must be positive and finite (seconds)")
+        if self.seed < 0:
+            raise InputError(f"solver seed {self.seed} must be >= 0")
+        if self.num_workers < 1:
+            raise InputError(f"solver num_workers {self.num_workers} must be >= 1")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise InputError("solver solution_limit must be >= 1 or left out")
         for name in ("time_weight", "distance_weight", "vehicle_fixed_cost", "span_cost_coefficient"):
@@ -459,19 +693,26 @@ class SolverParams:
             raise InputError("solver decompose_above must be >= 1 (points) or left out")
         if self.area_max_points < 1:
             raise InputError("solver area_max_points must be >= 1")
-        if self.first_solution_timeout_s is not None and self.first_solution_timeout_s <= 0:
+        timeout = self.first_solution_timeout_s
+        if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
             raise InputError("solver first_solution_timeout_s must be positive or left out")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SolverParams:
         """Read solver settings from a TOML file (its ``[solver]`` table if present)."""
         table = _read_toml(path)
-        return cls.from_table(table.get("solver", table), where=str(path))
+        return cls.from_table(_check_table(table.get("solver", table), str(path), "solver"), where=str(path))
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str = "solver") -> SolverParams:
-        """Build from a parsed TOML table."""
-        return _build(cls, table, where)
+        """Build from a parsed TOML table.
+
+        Raises
+        ------
+        InputError
+            If a setting is unknown, of the wrong type or out of range.
+        """
+        return _build(cls, table, where, section="solver")
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:

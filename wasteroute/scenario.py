@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -26,16 +28,19 @@ from .config import (
     Fleet,
     NetworkSettings,
     ServiceSettings,
-    Shift,
     SolverParams,
     _build,
+    _check_table,
     _read_toml,
+    _time,
+    check_type,
 )
 from .errors import InputError
 from .matrix import GraphIndex, TravelMatrix, build_matrix
 from .problem import ProblemData, build_problem
 from .solution import Solution
 from .stops import read_points, snap_points, split_due
+from .units import format_hhmm
 
 log = logging.getLogger("wasteroute")
 
@@ -71,10 +76,17 @@ class Scenario:
     download_network: bool = False
 
     def __post_init__(self) -> None:
-        if self.volume_factor <= 0:
-            raise InputError(f"scenario {self.name!r}: volume_factor must be positive")
-        if self.density_kg_per_m3 <= 0:
-            raise InputError(f"scenario {self.name!r}: density_kg_per_m3 must be positive")
+        where = f"scenario {self.name!r}"
+        if not (math.isfinite(self.volume_factor) and 0 < self.volume_factor <= MAX_VOLUME_FACTOR):
+            raise InputError(
+                f"{where}: volume_factor {self.volume_factor!r} must be a number above 0 and at most "
+                f"{MAX_VOLUME_FACTOR:g}, e.g. 1.3 for the rainy season"
+            )
+        if not (math.isfinite(self.density_kg_per_m3) and self.density_kg_per_m3 > 0):
+            raise InputError(f"{where}: density_kg_per_m3 {self.density_kg_per_m3!r} must be a positive number")
+        _check_timezone(self.timezone, where)
+        if self.dumping_window_end is not None:
+            _check_dumping_window(self.dumping_window_end, self.fleet, where)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -88,13 +100,8 @@ class Scenario:
         """
         p = Path(path).resolve()
         t = _read_toml(p)
-        unknown = sorted(set(t) - _SCENARIO_KEYS)
-        if unknown:
-            raise InputError(f"{p}: unknown setting(s) {', '.join(unknown)}; known: {sorted(_SCENARIO_KEYS)}")
+        _check_scenario_table(t, p)
         base = p.parent
-        for key in ("points", "facilities", "fleet"):
-            if "file" not in t.get(key, {}):
-                raise InputError(f"{p}: [{key}] needs a `file = ...` entry")
         net = dict(t.get("network", {}))
         window = t.get("dumping_window_end")
         return cls(
@@ -103,14 +110,14 @@ class Scenario:
             points_file=base / t["points"]["file"],
             facilities=Facilities.from_toml(base / t["facilities"]["file"]),
             fleet=Fleet.from_toml(base / t["fleet"]["file"]),
-            network=_build(NetworkSettings, net, f"{p} [network]"),
+            network=_build(NetworkSettings, net, f"{p} [network]", section="network"),
             solver=SolverParams.from_table(t.get("solver", {}), where=f"{p} [solver]"),
-            service=_build(ServiceSettings, t.get("service", {}), f"{p} [service]"),
-            emissions=_build(EmissionSettings, t.get("emissions", {}), f"{p} [emissions]"),
+            service=_build(ServiceSettings, t.get("service", {}), f"{p} [service]", section="service"),
+            emissions=_build(EmissionSettings, t.get("emissions", {}), f"{p} [emissions]", section="emissions"),
             timezone=str(t.get("timezone", "Asia/Makassar")),
             volume_factor=float(t.get("volume_factor", 1.0)),
             density_kg_per_m3=float(t.get("density_kg_per_m3", 250.0)),
-            dumping_window_end=None if window is None else Shift.from_table({"start": window}).start_s,
+            dumping_window_end=None if window is None else _time(window, f"{p}: dumping_window_end"),
         )
 
     # ------------------------------------------------------------------ variants
@@ -176,6 +183,7 @@ class Scenario:
     def build(self, *, timings: dict[str, float] | None = None) -> ProblemData:
         """Network -> points -> snapping -> matrix -> :class:`ProblemData` for :meth:`plan_date`."""
         timings = timings if timings is not None else {}
+        _read_points_cached(self)  # a bad points file is reported before the network is loaded
         t0 = time.perf_counter()
         net = self.load_network()
         timings["network"] = time.perf_counter() - t0
@@ -220,10 +228,87 @@ class Scenario:
         )
 
 
+# ---------------------------------------------------------------------- checks
+#: Largest ``volume_factor`` accepted: a factor is a season's swing (1.3), not a unit change.
+MAX_VOLUME_FACTOR = 100.0
+
+_SCENARIO_TYPES = {
+    "name": "string", "timezone": "string", "volume_factor": "number", "density_kg_per_m3": "number",
+}
+
+
+def _check_scenario_table(t: dict[str, Any], p: Path) -> None:
+    """Check the top level of a scenario file: known keys, tables, types, file entries.
+
+    Raises
+    ------
+    InputError
+        Naming the setting and how to write it.
+    """
+    unknown = sorted(set(t) - _SCENARIO_KEYS)
+    if unknown:
+        close = {u: difflib.get_close_matches(u, sorted(_SCENARIO_KEYS), n=1) for u in unknown}
+        said = ", ".join(f"{u} (did you mean {close[u][0]}?)" if close[u] else u for u in unknown)
+        raise InputError(f"{p}: unknown setting(s) {said}; known: {', '.join(sorted(_SCENARIO_KEYS))}")
+    for key, kind in _SCENARIO_TYPES.items():
+        problem = None if key not in t else check_type(t[key], kind, key)
+        if problem:
+            raise InputError(f"{p}: {problem}")
+    for key in ("network", "points", "facilities", "fleet", "solver", "service", "emissions"):
+        _check_table(t.get(key, {}), str(p), key)
+    for key in ("points", "facilities", "fleet"):
+        if "file" not in t.get(key, {}):
+            raise InputError(f"{p}: [{key}] needs a `file = ...` entry")
+        problem = check_type(t[key]["file"], "string", f"{key}.file")
+        if problem:
+            raise InputError(f"{p}: {problem}")
+        extra = sorted(set(t[key]) - {"file"})
+        if extra:
+            raise InputError(f"{p}: unknown setting(s) {', '.join(extra)} in [{key}]; it holds only file = ...")
+
+
+def _check_timezone(name: str, where: str) -> None:
+    """Raise an :class:`InputError` unless ``name`` is an IANA time zone such as ``Asia/Makassar``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        msg = (
+            f"{where}: timezone {name!r} is not a known IANA time zone; "
+            "use a name such as \"Asia/Makassar\" (Kupang) or \"America/Mexico_City\""
+        )
+        raise InputError(msg) from None
+
+
+def _check_dumping_window(window_s: int, fleet: Fleet, where: str) -> None:
+    """Raise if the residents' dumping window ends when every shift is already over."""
+    latest_end = max(vt.shift.end_s for vt in fleet.types)
+    if window_s >= latest_end:
+        msg = (
+            f"{where}: dumping_window_end {format_hhmm(window_s)} is at or after the end of every "
+            f"shift (the latest ends {format_hhmm(latest_end)}), so no point could be collected; "
+            f"set dumping_window_end before {format_hhmm(latest_end)} or extend the shift in the fleet file"
+        )
+        raise InputError(msg)
+
+
+def _check_point_ids(points: pd.DataFrame, facilities: Facilities, source: Path) -> None:
+    """Raise if a collection point has the id of the depot or a landfill (one id, two places)."""
+    fac = {facilities.depot.id: "the depot", **{f.id: f"landfill {f.name!r}" for f in facilities.landfills}}
+    clash = [
+        f"row {i + 1} (id {pid}): {pid} is also the id of {fac[pid]}; rename the point, "
+        "point ids must differ from the depot and landfill ids"
+        for i, pid in enumerate(points["id"])
+        if pid in fac
+    ]
+    if clash:
+        raise InputError(f"{source}: {len(clash)} point id(s) used by a facility", clash)
+
+
 # ---------------------------------------------------------------------- caches
 _NETWORKS: dict[Any, Any] = {}
 _POINTS: dict[Any, tuple[pd.DataFrame, dict[str, str]]] = {}
 _MATRICES: dict[Any, TravelMatrix] = {}
+_RAW_POINTS: dict[Any, pd.DataFrame] = {}
 _INDEXES: dict[int, GraphIndex] = {}
 
 
@@ -241,7 +326,11 @@ def _network_cached(sc: Scenario) -> Any:
         boundary = _boundary(sc)
         loaded = load_network(sc.network, base_dir=sc.base_dir, boundary=boundary, download=sc.download_network)
         fac = sc.facilities
-        graph, report = keep_routable(loaded.graph, [(f.lon, f.lat) for f in (fac.depot, *fac.landfills)])
+        _check_facilities_near_roads(sc, loaded.graph)
+        graph, report = keep_routable(
+            loaded.graph, [(f.lon, f.lat) for f in (fac.depot, *fac.landfills)],
+            names=[f"facility {f.id}" for f in (fac.depot, *fac.landfills)],
+        )
         graph.graph["routable_report"] = report
         _NETWORKS[key] = dataclasses.replace(loaded, graph=graph)
     return _NETWORKS[key]
@@ -258,13 +347,43 @@ def _boundary(sc: Scenario) -> Any:
     return gpd.read_file(path).union_all()
 
 
-def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+def _check_facilities_near_roads(sc: Scenario, graph: Any) -> None:
+    """Raise an :class:`InputError` naming each facility farther than ``max_snap_m`` from every road node."""
+    from .network import nearest_nodes
+
+    facs = [sc.facilities.depot, *sc.facilities.landfills]
+    if len(graph) == 0:
+        return  # keep_routable reports an empty graph
+    _, dist_m = nearest_nodes(graph, [f.lon for f in facs], [f.lat for f in facs], return_dist=True)
+    # Node distance overstates the distance to a long edge, so this coarse guard allows 1 km;
+    # the exact snap (edge distance, max_snap_m) follows when the matrix is built.
+    limit = max(sc.network.max_snap_m, 1000.0)
+    far = [f"facility {f.id} ({f.name}) is {d:.0f} m from the road network (limit {limit:.0f} m); "
+           "check its lon/lat in the facilities file, or use a network that covers it"
+           for f, d in zip(facs, dist_m, strict=True) if d > limit]
+    if far:
+        raise InputError(f"{len(far)} facility(ies) too far from the road network", far)
+
+
+def _read_points_cached(sc: Scenario) -> pd.DataFrame:
+    """Read and validate the points file (cached per file version), before any network work."""
     p = sc.points_file
     if not p.is_file():
         raise InputError(f"collection points file {p} does not exist; fix [points] file in the scenario")
+    fac_ids = (sc.facilities.depot.id, *(f.id for f in sc.facilities.landfills))
+    key = (str(p), p.stat().st_mtime_ns, repr(sc.service), fac_ids)
+    if key not in _RAW_POINTS:
+        points = read_points(p, service=sc.service)
+        _check_point_ids(points, sc.facilities, p)
+        _RAW_POINTS[key] = points
+    return _RAW_POINTS[key]
+
+
+def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+    p = sc.points_file
+    points = _read_points_cached(sc)
     key = (_network_key(sc), str(p), p.stat().st_mtime_ns, repr(sc.service), sc.network.max_snap_m)
     if key not in _POINTS:
-        points = read_points(p, service=sc.service)
         snapped, report = snap_points(points, net.graph, max_snap_m=sc.network.max_snap_m)
         _POINTS[key] = (snapped, report.too_far)
     return _POINTS[key]
@@ -296,3 +415,4 @@ def clear_caches() -> None:
     _POINTS.clear()
     _MATRICES.clear()
     _INDEXES.clear()
+    _RAW_POINTS.clear()

@@ -9,6 +9,7 @@ far it was; points too far from any road are reported by id and end up unassigne
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import math
 from dataclasses import dataclass
@@ -35,6 +36,17 @@ WEEKDAYS: dict[str, int] = {
     "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6,
 }
 _DAILY = {"", "daily", "setiap hari", "all"}
+#: Full weekday names; a ``days`` entry must be one of these or its first three letters or more.
+_WEEKDAY_NAMES: tuple[str, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+)
+#: Largest volume of one collection point; above this a value is a typo or a wrong unit.
+MAX_VOLUME_M3 = 10_000.0
+#: Longest service time at one point: a day.
+MAX_SERVICE_S = 24 * 3600
+#: How alike an unknown column name must be to a known one to be taken as a misspelling.
+_CLOSE_NAME_CUTOFF = 0.75
 
 
 def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> pd.DataFrame:
@@ -63,10 +75,7 @@ def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> 
         raise InputError(f"collection points file {p} does not exist; check the path")
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        try:
-            raw = pd.read_csv(p, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise InputError(f"collection points file {p} is not a readable CSV: {exc}") from None
+        raw = _read_csv(p)
     elif suffix in (".geojson", ".json"):
         raw = _read_geojson(p)
     else:
@@ -75,26 +84,92 @@ def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> 
     return validate_points(raw, source=str(p), service=service)
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as text; a file separated by semicolons or tabs gets a hint to use commas."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            header = fh.readline()
+    except UnicodeDecodeError:
+        msg = f"collection points file {path} is not UTF-8 text; save it as CSV UTF-8 (comma delimited)"
+        raise InputError(msg) from None
+    for sep, name in ((";", "semicolons (;)"), ("\t", "tabs")):
+        if sep in header and "," not in header:
+            msg = (
+                f"collection points file {path} is separated by {name}, not commas; save it as "
+                "CSV with commas (in Excel: 'CSV UTF-8 (Comma delimited)'), or replace the separator by ','"
+            )
+            raise InputError(msg)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        msg = (
+            f"collection points file {path} is not a readable CSV: {exc}; every row needs as many "
+            "comma-separated fields as the header (put a value holding a comma in double quotes)"
+        )
+        raise InputError(msg) from None
+
+
 def _read_geojson(path: Path) -> pd.DataFrame:
+    """Read Point features into a text table; every malformed feature is reported at once."""
     import json
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        features = doc["features"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"collection points file {path} is not a GeoJSON FeatureCollection: {exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"collection points file {path} is not valid JSON: {exc}") from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        msg = (
+            f"collection points file {path} is not a GeoJSON FeatureCollection: it needs "
+            '{"type": "FeatureCollection", "features": [...]} with a list of Point features, '
+            f"got features = {type(features).__name__ if features is not None else 'nothing'}"
+        )
+        raise InputError(msg)
     rows: list[dict[str, Any]] = []
+    problems: list[str] = []
     for i, feat in enumerate(features):
-        props = dict(feat.get("properties") or {})
-        geom = feat.get("geometry") or {}
-        if geom.get("type") == "Point" and len(geom.get("coordinates", [])) >= 2:
-            props["lon"], props["lat"] = geom["coordinates"][0], geom["coordinates"][1]
-        else:
-            props.setdefault("lon", "")
-            props.setdefault("lat", "")
-            props["_geometry_problem"] = f"feature {i} has no Point geometry"
-        rows.append({k: "" if v is None else str(v) for k, v in props.items()})
+        row = _feature_row(i, feat, problems)
+        if row is not None:
+            rows.append(row)
+    if problems:
+        raise InputError(f"collection points file {path}: {len(problems)} malformed feature(s)", problems)
     return pd.DataFrame(rows).fillna("")
+
+
+def _feature_row(i: int, feat: Any, problems: list[str]) -> dict[str, str] | None:
+    if not isinstance(feat, dict):
+        problems.append(f"feature {i} is {type(feat).__name__} {str(feat)[:40]!r}, not a Feature object")
+        return None
+    props_in = feat.get("properties") or {}
+    geom = feat.get("geometry") or {}
+    if not isinstance(props_in, dict) or not isinstance(geom, dict):
+        problems.append(f"feature {i}: properties and geometry must be JSON objects")
+        return None
+    props = dict(props_in)
+    coords = geom.get("coordinates")
+    if geom.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
+        props["lon"], props["lat"] = coords[0], coords[1]
+    else:
+        props.setdefault("lon", "")
+        props.setdefault("lat", "")
+        props["_geometry_problem"] = f"feature {i} has no Point geometry"
+    return {str(k): "" if v is None else str(v) for k, v in props.items()}
+
+
+def _column_problems(columns: list[str]) -> list[str]:
+    """Unknown columns close to a known name (``dayz``, ``lastest``): taken as misspellings, not ignored."""
+    known = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+    problems = []
+    for col in columns:
+        if col in known or col.startswith("_"):
+            continue
+        close = difflib.get_close_matches(col.strip().lower(), known, n=1, cutoff=_CLOSE_NAME_CUTOFF)
+        if close:
+            problems.append(
+                f"column {col!r} is not a known column but is close to {close[0]!r}; "
+                f"rename it to {close[0]} (or to a name not like any known column to keep it as extra data)"
+            )
+    return problems
 
 
 def validate_points(
@@ -108,13 +183,17 @@ def validate_points(
         Listing every problem with its row number (1 = first data row) and id.
     """
     service = service or ServiceSettings()
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    columns = [str(c) for c in raw.columns]
+    misspelt = _column_problems(columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         msg = (
             f"{source}: missing column(s) {', '.join(missing)}; "
             f"a points file needs {', '.join(REQUIRED_COLUMNS)}"
         )
-        raise InputError(msg)
+        raise InputError(msg, misspelt)
+    if misspelt:
+        raise InputError(f"{source}: {len(misspelt)} column name(s) look misspelt", misspelt)
     problems: list[str] = []
     rows = [_check_row(i + 1, row, service, problems) for i, row in enumerate(raw.to_dict("records"))]
     ids = [r["id"] for r in rows]
@@ -162,12 +241,19 @@ def _check_row(
     if kind not in POINT_KINDS:
         problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(POINT_KINDS)}")
     vol = _num(row.get("volume_m3"), "volume_m3", where, problems)
-    if not math.isnan(vol) and vol < 0:
+    if math.isfinite(vol) and vol < 0:
         problems.append(f"{where}: negative volume_m3 {vol}; volumes are >= 0")
+    elif math.isfinite(vol) and vol > MAX_VOLUME_M3:
+        problems.append(
+            f"{where}: volume_m3 {vol:g} is more than {MAX_VOLUME_M3:g} m³; give the volume in m³ (e.g. 1.5)"
+        )
     svc_text = str(row.get("service_s", "")).strip()
     svc = _num(svc_text, "service_s", where, problems) if svc_text else math.nan
-    if svc_text and not math.isnan(svc) and svc < 0:
-        problems.append(f"{where}: negative service_s {svc}")
+    if svc_text and math.isfinite(svc) and not 0 <= svc <= MAX_SERVICE_S:
+        problems.append(
+            f"{where}: service_s {svc:g} is not a service time between 0 and {MAX_SERVICE_S} s "
+            "(a day); give it in seconds, e.g. 300, or leave it empty for the default"
+        )
     ready = _time_field(row.get("ready_from", ""), "ready_from", where, problems, default=0)
     latest = _time_field(row.get("latest", ""), "latest", where, problems, default=-1)
     if latest >= 0 and ready > latest:
@@ -211,7 +297,7 @@ def _days_field(value: Any, where: str, problems: list[str]) -> str:
     if text in _DAILY:
         return "daily"
     names = [d.strip() for d in text.replace(";", ",").replace(" ", ",").split(",") if d.strip()]
-    bad = [d for d in names if d[:3] not in WEEKDAYS]
+    bad = [d for d in names if len(d) < 3 or not any(full.startswith(d) for full in _WEEKDAY_NAMES)]
     if bad:
         problems.append(
             f"{where}: days {value!r} has unknown weekday(s) {bad}; "
