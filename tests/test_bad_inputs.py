@@ -105,3 +105,26 @@ def test_bad_input_gives_a_clear_error(
     assert code == case["exit"], captured.err
     assert re.search(case["match"], captured.err), captured.err
     assert not out.exists(), "a failed run must write nothing"
+
+
+def test_scenario_variants_check_their_values_too() -> None:
+    """The Python API gets the same clear errors as the files: no ValueError, no OverflowError."""
+    from wasteroute.errors import InputError
+    from wasteroute.scenario import Scenario
+
+    sc = Scenario.from_toml(AG / "scenario.toml")
+    with pytest.raises(InputError, match="volume_factor inf must be a number above 0"):
+        sc.replace(volume_factor=float("inf"))
+    with pytest.raises(InputError, match="timezone 'Mars/Olympus' is not a known IANA time zone"):
+        sc.replace(timezone="Mars/Olympus")
+    with pytest.raises(InputError, match="dumping_window_end: time '99:00' has hour 99"):
+        sc.with_dumping_window_end("99:00")
+    with pytest.raises(InputError, match="dumping_window_end 13:00 is at or after the end of every shift"):
+        sc.with_dumping_window_end("13:00")
+    with pytest.raises(InputError, match="landfill opens: time 'nine' is not a time of day"):
+        sc.with_landfill_hours(opens="nine")
+    with pytest.raises(InputError, match="second shift start: time '25:99' has minutes"):
+        sc.with_second_shift("25:99", "19:00")
+    with pytest.raises(InputError, match="solver time_limit_s nan must be positive"):
+        sc.with_solver(time_limit_s=float("nan"))
+    assert sc.with_dumping_window_end("07:00").dumping_window_end == 7 * 3600

@@ -86,3 +86,39 @@ def test_facilities_file_and_errors(tmp_path: Path) -> None:
     p.write_text("this is = not toml [")
     with pytest.raises(InputError, match="is not valid TOML"):
         Facilities.from_toml(p)
+
+
+def test_times_past_the_next_day_are_rejected() -> None:
+    """``99:00`` used to be accepted as a time of day."""
+    assert parse_hhmm("47:59") == 47 * 3600 + 59 * 60
+    for bad in ("99:00", "48:00", 1e20, float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="time of day|past the next day"):
+            parse_hhmm(bad)
+
+
+def test_wrong_types_name_the_setting_and_the_fix() -> None:
+    """A string where a number belongs used to give "'<=' not supported between 'str' and 'int'"."""
+    with pytest.raises(InputError, match="solver.time_limit_s must be a number, got the string '5'; write 5 without quotes"):
+        SolverParams.from_table({"time_limit_s": "5"})
+    with pytest.raises(InputError, match="solver.time_limit_s must be a finite number, got inf"):
+        SolverParams.from_table({"time_limit_s": float("inf")})
+    with pytest.raises(InputError, match="solver seed -5 must be >= 0"):
+        SolverParams.from_table({"seed": -5})
+    assert SolverParams.from_table({"solution_limit": 20.0}).solution_limit == 20
+
+
+def test_lists_written_as_strings_are_not_read_letter_by_letter() -> None:
+    vt = {"name": "dump", "count": 1, "capacity_m3": 6.0, "serves": ["bak"]}
+    with pytest.raises(InputError, match=r'unavailable must be a list of strings, got the string .DT-01.; write it as a list: \["DT-01"\]'):
+        Fleet.from_table({"unavailable": "DT-01", "vehicle_type": [vt]})
+    with pytest.raises(InputError, match=r'vehicle_type.serves must be a list of strings, got the string .bak.'):
+        Fleet.from_table({"vehicle_type": [{**vt, "serves": "bak"}]})
+
+
+def test_duplicate_truck_ids_are_an_input_error() -> None:
+    """Two types with one id_prefix made two trucks DT-01, one sheet overwriting the other."""
+    from wasteroute.config import VehicleType
+
+    with pytest.raises(InputError, match="truck id\\(s\\) used twice, e.g. DT-01 by vehicle types 'dump' and 'armroll'"):
+        Fleet(types=(VehicleType("dump", 2, 6.0, ("bak",), id_prefix="DT"),
+                     VehicleType("armroll", 1, 6.0, ("container",), id_prefix="DT")))

@@ -137,3 +137,60 @@ def test_snap_on_real_extract_all_close(tmp_path: Path) -> None:
     assert not report.too_far
     assert (out["snap_m"] < 20).all()
     assert set(out["node"]) <= set(g.nodes)
+
+
+def _frame(**extra: list[str]) -> pd.DataFrame:
+    """Two valid points; ``extra`` adds or replaces columns."""
+    cols = {"id": ["a", "b"], "lon": ["1", "1"], "lat": ["1", "1"], "kind": ["bak", "bak"],
+            "volume_m3": ["1", "1"]}
+    return pd.DataFrame({**cols, **extra})
+
+
+def test_misspelt_optional_columns_are_an_error_naming_both() -> None:
+    """``dayz`` and ``lastest`` used to be ignored silently, losing a schedule and a deadline."""
+    with pytest.raises(InputError, match=r"2 column name\(s\) look misspelt") as err:
+        validate_points(_frame(dayz=["mon", "tue"], lastest=["08:00", "09:00"]))
+    assert "column 'dayz' is not a known column but is close to 'days'" in str(err.value)
+    assert "column 'lastest' is not a known column but is close to 'latest'" in str(err.value)
+
+
+def test_extra_columns_unlike_known_names_are_kept_as_data() -> None:
+    """The Kupang file carries label, street and generated: not misspellings."""
+    pts = validate_points(_frame(label=["x", "y"], street=["Jl. A", "Jl. B"], generated=["1", "1"]))
+    assert list(pts["id"]) == ["a", "b"]
+
+
+def test_weekday_names_must_be_real_days() -> None:
+    """``satan,monsoon`` used to be read as sat,mon; full names in both languages are fine."""
+    with pytest.raises(InputError, match=r"days 'satan,monsoon' has unknown weekday\(s\) \['satan', 'monsoon'\]"):
+        validate_points(_frame(days=["satan,monsoon", "daily"]))
+    pts = validate_points(_frame(days=["Monday,Rabu", "jumat"]))
+    assert list(pts["days"]) == ["monday,rabu", "jumat"]
+    assert is_due("monday,rabu", dt.date(2026, 11, 25))  # a Wednesday
+
+
+def test_absurd_service_and_volume_are_row_errors() -> None:
+    """service_s = 1e20 was blamed on the window; volume 1e308 overflowed to a traceback."""
+    with pytest.raises(InputError, match="2 problem") as err:
+        validate_points(_frame(service_s=["1e20", ""], volume_m3=["1", "1e308"]))
+    text = str(err.value)
+    assert "row 1 (id a): service_s 1e+20 is not a service time between 0 and 86400 s" in text
+    assert "row 2 (id b): volume_m3 1e+308 is more than 10000 m³" in text
+
+
+def test_semicolon_csv_gets_a_hint_to_use_commas(tmp_path: Path) -> None:
+    p = tmp_path / "pts.csv"
+    p.write_text("id;lon;lat;kind;volume_m3\na;1;1;bak;1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"separated by semicolons \(;\), not commas; save it as CSV with commas"):
+        read_points(p)
+
+
+def test_malformed_geojson_features_are_all_reported(tmp_path: Path) -> None:
+    """``features`` as an object or holding strings used to raise AttributeError."""
+    p = tmp_path / "pts.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": {"a": 1}}))
+    with pytest.raises(InputError, match="got features = dict"):
+        read_points(p)
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": ["a", 7]}))
+    with pytest.raises(InputError, match=r"(?s)2 malformed feature\(s\).*feature 0 is str 'a'.*feature 1 is int"):
+        read_points(p)

@@ -414,7 +414,7 @@ class Fleet:
         Each type gets a twin (name suffix ``_pm``, truck ids ``<prefix>-PM-NN``) with that
         shift; a truck unavailable today is unavailable in both shifts.
         """
-        start_s, end_s = parse_hhmm(start), parse_hhmm(end)
+        start_s, end_s = _time(start, "second shift start"), _time(end, "second shift end")
         brk = int(break_minutes) * 60
         shift = Shift(start_s=start_s, end_s=end_s, break_duration_s=brk,
                       break_earliest_s=start_s, break_latest_s=max(start_s, end_s - brk))
@@ -520,8 +520,8 @@ class Facility:
                 f"facility {self.id!r}: lon/lat ({self.lon}, {self.lat}) out of range; "
                 "lon is in [-180, 180], lat in [-90, 90] (are they swapped?)"
             )
-        if not 0 <= self.unload_s < 24 * 3600:
-            raise InputError(f"facility {self.id!r}: unload_minutes must be >= 0 and less than a day")
+        if self.unload_s < 0:
+            raise InputError(f"facility {self.id!r}: unload time must be >= 0")
         if self.opens_s > self.closes_s:
             raise InputError(f"facility {self.id!r}: opens after it closes; fix opens/closes")
 
@@ -568,6 +568,8 @@ class Facilities:
                 problem = check_type(minutes, "number", f"{section}.unload_minutes")
                 if problem:
                     raise InputError(f"{w}: {problem}")
+                if not 0 <= minutes < 24 * 60:
+                    raise InputError(f"{w}: unload_minutes {minutes} must be >= 0 and less than a day (1440)")
                 extra["unload_s"] = int(round(minutes * 60))
             return _build(Facility, t, w, section=section, **extra)
 

@@ -134,13 +134,17 @@ class Scenario:
         return self.replace(fleet=self.fleet.with_unavailable(truck_ids))
 
     def with_landfill_hours(self, opens: str | None = None, closes: str | None = None) -> Scenario:
-        """Change every landfill's opening hours (``"HH:MM"``), e.g. closed until 09:00."""
-        from .units import parse_hhmm
+        """Change every landfill's opening hours (``"HH:MM"``), e.g. closed until 09:00.
 
+        Raises
+        ------
+        InputError
+            If a time is not ``HH:MM`` or the landfill would open after it closes.
+        """
         return self.replace(
             facilities=self.facilities.with_landfill_hours(
-                opens_s=None if opens is None else parse_hhmm(opens),
-                closes_s=None if closes is None else parse_hhmm(closes),
+                opens_s=None if opens is None else _time(opens, "landfill opens"),
+                closes_s=None if closes is None else _time(closes, "landfill closes"),
             )
         )
 
@@ -164,10 +168,14 @@ class Scenario:
         return self.replace(solver=dataclasses.replace(self.solver, **changes))
 
     def with_dumping_window_end(self, hhmm: str) -> Scenario:
-        """Residents' dumping window ends at ``hhmm``: no point can be collected earlier."""
-        from .units import parse_hhmm
+        """Residents' dumping window ends at ``hhmm``: no point can be collected earlier.
 
-        return self.replace(dumping_window_end=parse_hhmm(hhmm))
+        Raises
+        ------
+        InputError
+            If ``hhmm`` is not a time of day or every shift ends by then.
+        """
+        return self.replace(dumping_window_end=_time(hhmm, "dumping_window_end"))
 
     # ------------------------------------------------------------------ pipeline
     def plan_date(self) -> dt.date:
