@@ -21,6 +21,7 @@ import numpy as np
 import osmium
 import osmnx as ox
 import pytest
+import shapely
 from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -829,7 +830,10 @@ def _write_gzip_json(path: Path, value: Any) -> None:
 
 @pytest.mark.parametrize(
     "kind",
-    ["pickled-dict", "pickled-graph", "json-dict", "json-list", "no-description", "bad-node"],
+    [
+        "pickled-dict", "pickled-graph", "json-dict", "json-list",
+        "no-description", "bad-node", "node-without-x", "bad-geometry", "other-version",
+    ],  # fmt: skip
 )
 def test_parse_cache_of_the_wrong_shape_rebuilds_without_a_traceback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
@@ -854,8 +858,14 @@ def test_parse_cache_of_the_wrong_shape_rebuilds_without_a_traceback(
         data = _graph_cache_json(cache)
         if kind == "no-description":
             del data["description"]
-        else:
+        elif kind == "bad-node":
             data["nodes"][0] = ["1", "not a mapping"]
+        elif kind == "node-without-x":
+            del data["nodes"][0][1]["x"]
+        elif kind == "bad-geometry":
+            data["edges"][0][3]["geometry"] = {"$wkb": "00ff"}
+        else:
+            data["version"] = 0
         _write_gzip_json(cache, data)
     caplog.set_level(logging.INFO, logger="wasteroute")
     G = _parse_cached(src, cache_dir)
@@ -909,3 +919,37 @@ def test_download_cache_of_another_area_is_not_used(
     with pytest.raises(NetworkError, match="another source") as err:
         load_network(settings, base_dir=tmp_path, boundary=other)
     assert str(theirs) in str(err.value)
+
+
+def test_broken_download_cache_falls_through_and_says_why(
+    overpass: OverpassStub, area: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A truncated download cache is not used; the one log line names it and the reason."""
+    write_tiny_osm(tmp_path / "synthetic_streets.osm", synthetic=True)
+    settings = _settings(overpass, tmp_path, synthetic_osm_file="synthetic_streets.osm")
+    G = download_graph(polygon=area, settings=settings, base_dir=tmp_path)
+    cache = Path(G.graph["cache_path"])
+    cache.write_bytes(cache.read_bytes()[:100])
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    loaded = load_network(settings, base_dir=tmp_path, boundary=area)
+    assert loaded.source == "synthetic"
+    [line] = _info_lines(caplog)
+    assert f"cached download {cache} not used (unreadable or truncated" in line
+
+
+def test_old_graphml_download_cache_is_named_not_read(
+    area: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import hashlib
+
+    write_tiny_osm(tmp_path / "synthetic_streets.osm", synthetic=True)
+    settings = NetworkSettings(cache_dir="cache", synthetic_osm_file="synthetic_streets.osm")
+    query = f"polygon={shapely.to_wkt(area, rounding_precision=6)}|network_type=drive"
+    digest = hashlib.sha256(query.encode()).hexdigest()[:16]
+    old = tmp_path / "cache" / f"network-polygon-drive-{digest}.graphml"
+    old.parent.mkdir()
+    old.write_text("<graphml/>")
+    caplog.set_level(logging.INFO, logger="wasteroute")
+    assert load_network(settings, base_dir=tmp_path, boundary=area).source == "synthetic"
+    [line] = _info_lines(caplog)
+    assert f"the older GraphML cache {old} is not read" in line

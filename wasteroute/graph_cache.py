@@ -184,6 +184,10 @@ class _Decoder:
             raise CacheMiss(self.path, f"holds an unreadable geometry ({exc})") from None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _is_id(value: Any) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
@@ -198,7 +202,10 @@ def _graph(doc: dict[str, Any], path: Path) -> nx.MultiDiGraph:
     for item in nodes:
         if not (isinstance(item, list) and len(item) == 2 and _is_id(item[0])):
             raise CacheMiss(path, f"holds a malformed node {str(item)[:60]}")
-        node_rows.append((item[0], decode.mapping(item[1], f"node {item[0]}")))
+        attrs = decode.mapping(item[1], f"node {item[0]}")
+        if not all(_is_number(attrs.get(c)) for c in ("x", "y")):
+            raise CacheMiss(path, f"holds node {item[0]} without numeric x and y")
+        node_rows.append((item[0], attrs))
     ids = {n for n, _ in node_rows}
     edge_rows = []
     for item in edges:
@@ -248,7 +255,7 @@ def read_graph_cache(path: Path, *, key: str) -> tuple[nx.MultiDiGraph, dict[str
     if not isinstance(doc.get("description"), dict) or not isinstance(doc.get("key"), str):
         raise CacheMiss(path, "holds no key and description")
     if doc["key"] != key:
-        raise CacheMiss(path, "written for another source or other settings (its key differs)")
+        raise CacheMiss(path, "written for another source or other settings: its key differs")
     decode = _Decoder(path)
     description = decode.mapping(doc["description"], "description")
     decode.finish()

@@ -8,6 +8,10 @@ with node ``x``/``y`` and edge ``length`` (m), ``speed_kph``, ``travel_time`` (s
 Files are read with pyosmium, filtered with the same tag rules osmnx sends to Overpass for
 ``NetworkSettings.network_type``, written to a temporary OSM XML file and built into a graph by
 ``osmnx.graph_from_xml``, so a file and a download of the same area give the same graph.
+
+Downloads, and parsed files when ``cache_parsed`` is on, are cached in ``cache_dir`` by
+``graph_cache``: data only (no pickle), keyed by the content hash of their inputs and the
+settings that shape them, and checked on every read; a cache that does not match is rebuilt.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ OSM_FORMATS: dict[str, str] = {
     ".osm": "osm",
     ".xml": "osm",
 }
-#: File name ending of a graph saved by osmnx (also the download cache).
+#: File name ending of a graph saved by osmnx.
 GRAPHML_SUFFIX = ".graphml"
 #: Tag value marking a generated (not surveyed) way, e.g. ``synthetic=yes``.
 SYNTHETIC_TAG = "synthetic"
@@ -1051,16 +1055,18 @@ def load_network(
     """Load the road network from the best source available, and say which in one log line.
 
     Order: (1) ``settings.osm_file`` if it exists; (2) with ``download``, an Overpass download
-    of ``settings.place`` (else ``boundary``), cached as GraphML; (3) the cached GraphML of
-    that query; (4) ``settings.synthetic_osm_file``. A failed download falls through to the
-    next source.
+    of ``settings.place`` (else ``boundary``), cached in ``cache_dir``; (3) the cached download of
+    that query; (4) ``settings.synthetic_osm_file``. A failed download, and a cached download
+    that is unreadable or was written for another query, fall through to the next source,
+    with the reason in the log line.
 
     Parameters
     ----------
     settings
         The ``[network]`` settings.
     base_dir
-        Folder that relative file names in ``settings`` are relative to.
+        Folder that relative file names in ``settings`` (``cache_dir`` included) are relative
+        to: the scenario file's folder.
     boundary
         A shapely (Multi)Polygon in lon/lat of the area, used when ``settings.place`` is None.
     download
