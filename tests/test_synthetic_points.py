@@ -224,16 +224,28 @@ def test_shipped_file_reads_with_stops(shipped: pd.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_shipped_csv_matches_generator(tmp_path: Path) -> None:
-    """Regenerate with the shipped street network and the default seed: same bytes."""
-    if not (STREETS.is_file() and CSV.is_file()):
-        pytest.skip("street network or points file not generated yet")
+def test_shipped_csv_matches_generator(tmp_path: Path, shipped: pd.DataFrame) -> None:
+    """Regenerate with the shipped street network and the default seed: the same points.
+
+    Ids, kinds, volumes, schedules and windows do not depend on geometry and must match
+    exactly. Positions (and the street and label taken from them) may move where another
+    shapely or pyproj version computes a last bit differently, so 98 % must match; a
+    changed generator or seed changes nearly all of them.
+    """
+    if not STREETS.is_file():
+        pytest.skip("street network not generated yet")
     out = tmp_path / "points.csv"
     assert (
         sp.main(["--streets", str(STREETS), "--out", str(out), "--fleet", str(DATA / "fleet.toml")])
         == 0
     )
-    assert out.read_bytes() == CSV.read_bytes()
+    again = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(again.columns) == list(shipped.columns) and len(again) == len(shipped)
+    placed = ["lon", "lat", "street", "label", "name"]
+    fixed = [c for c in shipped.columns if c not in placed]
+    pd.testing.assert_frame_equal(again[fixed], shipped[fixed])
+    same = (again[placed] == shipped[placed]).all(axis=1)
+    assert same.mean() >= 0.98, f"{(~same).sum()} of {len(same)} points moved"
 
 
 # ---------------------------------------------------------------- fleet and facilities

@@ -45,7 +45,12 @@ Method (all in UTM zone 51S metres, one :class:`numpy.random.Generator` from the
    the junction count is within 1 % of ``target_nodes`` (the real 6,345).
 
 Run ``python -m wasteroute.synthetic.streets --seed 2026`` (the defaults) to rewrite
-``data/kupang/kupang_synthetic_streets.osm.bz2``. The same seed gives byte-identical output.
+``data/kupang/kupang_synthetic_streets.osm.bz2``. The same seed gives byte-identical output
+on one machine. Every coordinate is rounded to 1 cm (``COORD_DECIMALS``) and every length or
+cost compared to ``VALUE_DECIMALS`` before it decides anything, grids are rotated about each
+face's own corner, and a face's orientation is computed here rather than by GEOS, so that
+results other numpy/shapely/pyproj versions compute differently in their last bits give the
+same file. The file is stamped with ``GENERATOR_VERSION`` and the seed.
 """
 
 from __future__ import annotations
@@ -84,6 +89,10 @@ SOURCES_DIR = DATA_DIR / "sources"
 #: Default output file.
 DEFAULT_OUT = DATA_DIR / "kupang_synthetic_streets.osm.bz2"
 DEFAULT_SEED = 2026
+#: Version of the generator's algorithm, stamped into every file it writes (``generator``
+#: attribute and note). Raise it whenever a change makes the same seed give other streets,
+#: and regenerate the shipped file; a test checks that the shipped file carries it.
+GENERATOR_VERSION = 2
 #: Metric CRS for all geometry work: WGS 84 / UTM zone 51S.
 UTM_CRS = "EPSG:32751"
 
@@ -106,6 +115,13 @@ RAVINES_LONLAT: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = (
     ((123.652, -10.200), (123.628, -10.148)),
     ((123.676, -10.182), (123.664, -10.138)),
 )
+
+#: Coordinates (UTM metres) are rounded to this many decimals (1 cm, about the 7 decimals of
+#: degrees OSM stores) before they decide anything, so that the last bits a library version
+#: computes differently (PROJ, GEOS, numpy's SIMD sin/cos) do not change the network.
+COORD_DECIMALS = 2
+#: Lengths, costs and field values are rounded to this many decimals before they are compared.
+VALUE_DECIMALS = 6
 
 _KELURAHAN_FILE = "kota_kupang_kelurahan_51.geojson"
 _KECAMATAN_FILE = "kota_kupang_kecamatan_6.geojson"
@@ -486,6 +502,16 @@ class City:
     key_points: dict[str, tuple[float, float]]
 
 
+def _rc(a: np.ndarray) -> np.ndarray:
+    """Round coordinates (metres) to ``COORD_DECIMALS``; ``-0.0`` becomes ``0.0``."""
+    return np.round(np.asarray(a, dtype=float), COORD_DECIMALS) + 0.0
+
+
+def _rv(a: np.ndarray) -> np.ndarray:
+    """Round lengths, costs or field values to ``VALUE_DECIMALS``."""
+    return np.round(np.asarray(a, dtype=float), VALUE_DECIMALS) + 0.0
+
+
 def _to_utm() -> Transformer:
     return Transformer.from_crs("EPSG:4326", UTM_CRS, always_xy=True)
 
@@ -503,7 +529,8 @@ def _project(geom_json: dict) -> Polygon | MultiPolygon:
     """Project a GeoJSON lon/lat geometry to UTM, dropping Z."""
     geom = shapely.force_2d(shape(geom_json))
     tr = _to_utm()
-    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    out = shapely.transform(geom, lambda xy: _rc(np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))))
+    return shapely.normalize(shapely.make_valid(out) if not out.is_valid else out)
 
 
 def _voters(sources_dir: Path) -> dict[str, tuple[int, int]]:
@@ -563,9 +590,13 @@ def load_city(
         kels.append(
             Kelurahan(props["ID2013"], " ".join(props["DESA"].split()), kname, poly, density)
         )
-    land_all = shapely.union_all([k.polygon for k in kels])
+    land_all = shapely.normalize(shapely.union_all([k.polygon for k in kels]))
     chosen = [k for k in kels if kelurahan_ids is None or k.code in kelurahan_ids]
-    land = shapely.union_all([k.polygon for k in chosen]) if kelurahan_ids is not None else land_all
+    land = (
+        shapely.normalize(shapely.union_all([k.polygon for k in chosen]))
+        if kelurahan_ids is not None
+        else land_all
+    )
     keys = _key_points(land, chosen, kec)
     return City(land=land, kelurahan=tuple(chosen), key_points=keys)
 
@@ -590,15 +621,16 @@ def _key_points(
         candidates[f"KEC:{name}"] = kec[name].centroid
     for k in kels:
         candidates[f"DESA:{k.name}"] = k.polygon.representative_point()
-    candidates["DEPOT"] = Point(tr.transform(*DEPOT_LONLAT))
-    candidates["TPA"] = Point(tr.transform(*LANDFILL_LONLAT))
+    candidates["DEPOT"] = Point(_rc(tr.transform(*DEPOT_LONLAT)))
+    candidates["TPA"] = Point(_rc(tr.transform(*LANDFILL_LONLAT)))
     out = {}
     for name, pt in candidates.items():
         if land.distance(pt) > 1500.0:  # outside a restricted city: not a key point
             continue
         nudged = _nudge_inside(pt, land, 150.0)
         if nudged is not None:
-            out[name] = (float(nudged.x), float(nudged.y))
+            x, y = _rc([nudged.x, nudged.y])
+            out[name] = (float(x), float(y))
     return out
 
 
@@ -618,7 +650,7 @@ class SpacingField:
 
     def __call__(self, xy: np.ndarray) -> np.ndarray:
         """Return the spacing at each point of an (n, 2) array."""
-        return np.asarray(self.interp(np.asarray(xy)[:, ::-1]), dtype=float)
+        return _rv(self.interp(np.asarray(xy)[:, ::-1]))
 
     def is_settled(self, xy: np.ndarray) -> np.ndarray:
         """Return whether each point lies in a settled cell."""
@@ -646,8 +678,8 @@ def spacing_field(
     settled: a random smooth pattern of hamlets covering down to ``settled_min``.
     """
     minx, miny, maxx, maxy = city.land.bounds
-    xs = np.arange(minx - 2 * cell_m, maxx + 3 * cell_m, cell_m)
-    ys = np.arange(miny - 2 * cell_m, maxy + 3 * cell_m, cell_m)
+    xs = _rc(np.arange(minx - 2 * cell_m, maxx + 3 * cell_m, cell_m))
+    ys = _rc(np.arange(miny - 2 * cell_m, maxy + 3 * cell_m, cell_m))
     gx, gy = np.meshgrid(xs, ys)
     logd = np.full(gx.shape, np.nan)
     for k in city.kelurahan:
@@ -662,8 +694,9 @@ def spacing_field(
     )
     lo, hi = math.log(params.sparse_ref), math.log(params.dense_ref)
     t = np.clip((blurred - lo) / (hi - lo), 0.0, 1.0)  # 0 = sparsest, 1 = densest
+    t = _rv(t)
     spacing = np.exp(np.log(params.spacing_max_m) * (1 - t) + np.log(params.spacing_min_m) * t)
-    spacing *= params.density_scale
+    spacing = _rv(spacing * params.density_scale)
     noise = _noise_field(rng, city.land.bounds, min_len=700.0, max_len=2500.0)(
         np.column_stack([gx.ravel(), gy.ravel()])
     ).reshape(gx.shape)
@@ -673,7 +706,7 @@ def spacing_field(
     rank_in[order] = (np.arange(len(order)) + 0.5) / len(order)
     rank[inside] = rank_in
     lo_s, hi_s = math.log(params.settled_empty), math.log(params.settled_full)
-    ramp = np.clip((blurred - lo_s) / (hi_s - lo_s), 0.0, 1.0)
+    ramp = _rv(np.clip((blurred - lo_s) / (hi_s - lo_s), 0.0, 1.0))
     coverage = params.settled_min + (1 - params.settled_min) * ramp
     settled = rank < coverage
     interp = RegularGridInterpolator((ys, xs), spacing, bounds_error=False, fill_value=None)
@@ -712,7 +745,9 @@ class Lattice:
             for u, v in ((a, b), (b, a)):
                 lo, hi = g.indptr[u], g.indptr[u + 1]
                 pos = lo + int(np.searchsorted(g.indices[lo:hi], v))
-                g.data[pos] = max(g.data[pos] * factor, floor * _edge_len(self.xy, u, v))
+                g.data[pos] = round(
+                    max(g.data[pos] * factor, floor * _edge_len(self.xy, u, v)), VALUE_DECIMALS
+                )
 
 
 def _edge_len(xy: np.ndarray, u: int, v: int) -> float:
@@ -737,7 +772,7 @@ def _noise_field(
     def field(xy: np.ndarray) -> np.ndarray:
         x, y = xy[:, 0] - x0, xy[:, 1] - y0
         s = np.cos(np.outer(x, kx) + np.outer(y, ky) + phases).sum(axis=1)
-        return 0.5 + s / (2 * math.sqrt(2 * n_waves))
+        return _rv(0.5 + s / (2 * math.sqrt(2 * n_waves)))
 
     return field
 
@@ -749,8 +784,8 @@ def build_lattice(
     step = params.lattice_m
     inner = land.buffer(-60.0)
     minx, miny, maxx, maxy = land.bounds
-    xs = np.arange(minx, maxx + step, step)
-    ys = np.arange(miny, maxy + step, step)
+    xs = _rc(np.arange(minx, maxx + step, step))
+    ys = _rc(np.arange(miny, maxy + step, step))
     gx, gy = np.meshgrid(xs, ys)
     inside = shapely.contains_xy(inner, gx, gy)
     ids = np.full(gx.shape, -1)
@@ -768,7 +803,7 @@ def build_lattice(
         keep = shapely.contains_xy(inner, mid[:, 0], mid[:, 1])
         u, v, mid = u[keep], v[keep], mid[keep]
         length = np.hypot(*(xy[u] - xy[v]).T)
-        cost = length * (1.0 + params.route_noise * noise(mid) ** 2)
+        cost = _rv(length * (1.0 + params.route_noise * noise(mid) ** 2))
         rows += [u, v]
         cols += [v, u]
         costs += [cost, cost]
@@ -877,7 +912,7 @@ def _route_chains(routes: Sequence[Route], lattice: Lattice, key_nodes: set[int]
                 continue
             path = _walk(start, nxt, adj, stops, owner, seen)
             first = owner[(min(path[0], path[1]), max(path[0], path[1]))]
-            coords = _chaikin(lattice.xy[path], 3)
+            coords = _rc(_chaikin(lattice.xy[path], 3))
             chains.append(Chain(coords, first.name, first.highway))
     return chains
 
@@ -943,11 +978,11 @@ class Network:
     ways: list[tuple[list[int], dict[str, str]]] = field(default_factory=list)
 
     def vertex(self, x: float, y: float) -> int:
-        """Return the id of the vertex at (x, y), adding it if new (1 cm grid)."""
+        """Return the id of the vertex at (x, y) rounded to 1 cm, adding it if new."""
         key = (round(x * 100), round(y * 100))
         if key not in self.index:
             self.index[key] = len(self.xy)
-            self.xy.append((x, y))
+            self.xy.append((key[0] / 100, key[1] / 100))
         return self.index[key]
 
 
@@ -974,8 +1009,8 @@ def _crossings(chains: Sequence[Chain]) -> list[list[float]]:
             ]
             if min(g.distance(e) for e in ends) < 1.0:
                 continue
-            cuts[i].append(lines[i].project(g))
-            cuts[j].append(lines[j].project(g))
+            cuts[i].append(round(lines[i].project(g), COORD_DECIMALS))
+            cuts[j].append(round(lines[j].project(g), COORD_DECIMALS))
     return cuts
 
 
@@ -1056,7 +1091,7 @@ def ravines(land: Polygon | MultiPolygon, rng: np.random.Generator) -> list[np.n
     tr = _to_utm()
     out = []
     for src, mouth in RAVINES_LONLAT:
-        a, b = np.array(tr.transform(*src)), np.array(tr.transform(*mouth))
+        a, b = _rc(tr.transform(*src)), _rc(tr.transform(*mouth))
         d = b - a
         b = b + d / np.hypot(*d) * 300.0
         t = np.linspace(0.0, 1.0, 121)
@@ -1065,10 +1100,10 @@ def ravines(land: Polygon | MultiPolygon, rng: np.random.Generator) -> list[np.n
         off = (amp[None, :] * np.sin(math.pi * np.outer(t, np.arange(1, 4)) + phase)).sum(axis=1)
         off *= np.sin(math.pi * t)
         perp = np.array([-d[1], d[0]]) / np.hypot(*d)
-        line = LineString(a + np.outer(t, b - a) + np.outer(off, perp))
+        line = LineString(_rc(a + np.outer(t, b - a) + np.outer(off, perp)))
         for part in shapely.get_parts(line.intersection(land)):
             if part.geom_type == "LineString" and part.length > 200.0:
-                out.append(np.asarray(part.coords))
+                out.append(_rc(part.coords))
     return out
 
 
@@ -1088,7 +1123,11 @@ def _faces(land: Polygon | MultiPolygon, roads: Sequence[np.ndarray]) -> list[Po
     lines = [LineString(c) for c in roads if len(c) >= 2]
     noded = shapely.union_all([*lines, land.boundary])
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    out = [f for f in faces if f.area > 100.0 and land.contains(f.representative_point())]
+    out = [
+        shapely.normalize(f)
+        for f in faces
+        if f.area > 100.0 and land.contains(f.representative_point())
+    ]
     return sorted(out, key=lambda f: (round(f.centroid.x), round(f.centroid.y)))
 
 
@@ -1111,13 +1150,13 @@ def _face_grid(
     """
     rep = face.representative_point()
     r = float(spacing(np.array([[rep.x, rep.y]]))[0])
-    rect = np.asarray(face.minimum_rotated_rectangle.exterior.coords)
-    sides = np.diff(rect[:3], axis=0)
-    side = sides[int(np.argmax(np.hypot(*sides.T)))]
-    theta = math.atan2(side[1], side[0]) + rng.normal(0.0, params.grid_twist)
+    theta = _long_axis(face) + rng.normal(0.0, params.grid_twist)
     a, b = r * params.along_factor, r * params.row_factor
     c, s = math.cos(theta), math.sin(theta)
-    ext = np.asarray(face.exterior.coords)
+    # rotate about the face's corner, not the UTM origin 8,900 km away: there a change of
+    # the angle in its last bits would move the whole grid by metres
+    x0, y0 = (float(q) for q in _rc(face.bounds[:2]))
+    ext = np.asarray(face.exterior.coords) - np.array([x0, y0])
     u, v = ext @ np.array([c, s]), ext @ np.array([-s, c])
     us = np.arange(u.min() - a * rng.uniform(), u.max() + a, a)
     vs = np.arange(v.min() - b * rng.uniform(), v.max() + b, b)
@@ -1128,7 +1167,7 @@ def _face_grid(
     gu = gu + params.wobble * a * np.sin(2 * math.pi * gv / lam_v + ph[1])
     gu = gu + rng.uniform(-params.jitter, params.jitter, gu.shape) * a
     gv = gv + rng.uniform(-params.jitter, params.jitter, gv.shape) * b
-    x, y = gu * c - gv * s, gu * s + gv * c
+    x, y = _rc(x0 + gu * c - gv * s), _rc(y0 + gu * s + gv * c)
     inner = face.buffer(-0.45 * r)
     ok = shapely.contains_xy(inner, x, y) if not inner.is_empty else np.zeros(x.shape, bool)
     pts = np.column_stack([x[ok], y[ok]])
@@ -1137,6 +1176,27 @@ def _face_grid(
         rows, cols = np.nonzero(ok)
         return FaceGrid(pts[ok2], np.column_stack([cols, rows])[ok2])
     return FaceGrid(np.zeros((0, 2)), np.zeros((0, 2), dtype=int))
+
+
+def _long_axis(face: Polygon) -> float:
+    """Direction (radians, in [0, pi)) of the long side of the face's smallest-area rectangle.
+
+    Computed here from the convex hull rather than by GEOS, whose rectangle (and its vertex
+    order) changed between versions: one of the hull's edge directions, ties to the first.
+    """
+    hull = _rc(np.asarray(shapely.normalize(face.convex_hull).exterior.coords))
+    edge = np.diff(hull, axis=0)
+    angles = np.unique(_rv(np.mod(np.arctan2(edge[:, 1], edge[:, 0]), math.pi / 2)))
+    best: tuple[float, float] | None = None
+    for a in angles:
+        c, s = math.cos(a), math.sin(a)
+        u, v = hull @ np.array([c, s]), hull @ np.array([-s, c])
+        du, dv = float(np.ptp(u)), float(np.ptp(v))
+        area = round(du * dv, 2)
+        axis = a if du >= dv else a + math.pi / 2
+        if best is None or area < best[0]:
+            best = (area, axis)
+    return float(best[1]) % math.pi if best is not None else 0.0
 
 
 def _grid_edges(
@@ -1294,7 +1354,7 @@ def add_spurs(
     of 35-60 % of the edge's length leaves that point at a right angle, to one side.
     A stub that would leave the land or touch a street or a ravine is not added.
     """
-    xy = np.asarray(net.xy)
+    xy = np.asarray(net.xy, dtype=float).reshape(-1, 2)
     plans = []
     for u, v in edges:
         draw, at, side, frac = (
@@ -1306,8 +1366,8 @@ def add_spurs(
         d = xy[v] - xy[u]
         norm = float(np.hypot(*d))
         if draw < params.p_spur and norm > 0:
-            mid = xy[u] + at * d
-            plans.append(((u, v), mid, mid + side * frac * np.array([-d[1], d[0]])))
+            mid = _rc(xy[u] + at * d)
+            plans.append(((u, v), mid, _rc(mid + side * frac * np.array([-d[1], d[0]]))))
     if not plans:
         return list(edges)
     lines = shapely.linestrings([[mid, end] for _, mid, end in plans])
@@ -1343,7 +1403,7 @@ def _connect_to_roads(
     """Join grid points next to a main road to it (T junctions), shortest links first."""
     one_fixed = (dl[:, 0] < n_fixed) != (dl[:, 1] < n_fixed)
     e = dl[one_fixed]
-    length = np.hypot(*(b.xy[e[:, 0]] - b.xy[e[:, 1]]).T)
+    length = _rv(np.hypot(*(b.xy[e[:, 0]] - b.xy[e[:, 1]]).T))
     e = e[np.argsort(length, kind="stable")]
     draws = rng.uniform(size=len(e))
     min_angle = math.radians(params.min_angle_deg)
@@ -1364,7 +1424,7 @@ def _join_components(b: _Builder, pools: Sequence[np.ndarray], rng: np.random.Ge
         if not len(pool):
             continue
         length = np.hypot(*(b.xy[pool[:, 0]] - b.xy[pool[:, 1]]).T)
-        weight = length * rng.uniform(0.9, 1.1, len(pool))
+        weight = _rv(length * rng.uniform(0.9, 1.1, len(pool)))
         for k in np.argsort(weight, kind="stable"):
             u, v = int(pool[k, 0]), int(pool[k, 1])
             if b.uf.find(u) != b.uf.find(v):
@@ -1391,7 +1451,7 @@ def strokes(
             for j in range(i + 1, len(ks)):
                 dev = _deflection(xy, node, edges[ks[i]], edges[ks[j]])
                 if dev <= limit:
-                    pairs.append((dev, ks[i], ks[j]))
+                    pairs.append((round(dev, VALUE_DECIMALS), ks[i], ks[j]))
         used: set[int] = set()
         for _, a, b in sorted(pairs):
             if a not in used and b not in used:
@@ -1493,6 +1553,8 @@ def name_strokes(
     params: StreetParams,
 ) -> list[dict[str, str]]:
     """Tag each stroke: highway class, and a name for most of them."""
+    if not lines:
+        return []
     mids = np.array([xy[line[len(line) // 2]] for line in lines])
     kels = _kelurahan_of(mids, city)
     namer = _Namer(rng)
@@ -1639,7 +1701,7 @@ def add_bends(
                 pa, pb = np.asarray(net.xy[a]), np.asarray(net.xy[b])
                 d = pb - pa
                 off = float(np.clip(draw_off, -0.3, 0.3))
-                mid = (pa + pb) / 2 + off * np.array([-d[1], d[0]])
+                mid = _rc((pa + pb) / 2 + off * np.array([-d[1], d[0]]))
                 if shapely.contains_xy(land, mid[0], mid[1]):
                     out.append(net.vertex(float(mid[0]), float(mid[1])))
             out.append(b)
@@ -1679,15 +1741,16 @@ def to_osm_xml(net: Network, *, command: str, seed: int) -> bytes:
                 ids[v] = len(ids) + 1
     order = sorted(ids, key=ids.__getitem__)
     xy = np.asarray(net.xy)[order]
-    lon, lat = tr.transform(xy[:, 0], xy[:, 1])
+    lon, lat = (np.round(a, 7) + 0.0 for a in tr.transform(xy[:, 0], xy[:, 1]))
     note = (
         f"SYNTHETIC street network of Kota Kupang, generated (not surveyed, not from "
-        f"OpenStreetMap) by wasteroute.synthetic.streets, seed {seed}: {command}"
+        f"OpenStreetMap) by wasteroute.synthetic.streets version {GENERATOR_VERSION}, "
+        f"seed {seed}: {command}"
     )
     lines = [
         "<?xml version='1.0' encoding='UTF-8'?>",
         f"<!-- {escape(note.split(': ')[0])} (full command in the note element) -->",
-        '<osm version="0.6" generator="wasteroute.synthetic.streets">',
+        f'<osm version="0.6" generator="wasteroute.synthetic.streets {GENERATOR_VERSION}">',
         f"  <note>{escape(note)}</note>",
         (
             f'  <bounds minlat="{lat.min():.7f}" minlon="{lon.min():.7f}" '
@@ -1777,7 +1840,7 @@ def _build(seed: int, city: City, params: StreetParams) -> Network:
         ids = [net.vertex(float(x), float(y)) for x, y in grid.xy]
         for part, edges in zip(parts, _grid_edges(grid, ids, rng, params)):
             part.append(edges)
-    xy = np.asarray(net.xy)
+    xy = np.asarray(net.xy, dtype=float).reshape(-1, 2)
     fixed_edges = {(min(a, b), max(a, b)) for ids in road_ids for a, b in itertools.pairwise(ids)}
     along, links, spare = (np.vstack(p) if p else np.zeros((0, 2), dtype=int) for p in parts)
     fabric = select_streets(
@@ -1794,7 +1857,7 @@ def _build(seed: int, city: City, params: StreetParams) -> Network:
         params,
     )
     fabric = add_spurs(net, fabric, city.land, barrier_lines, rng, params)
-    xy = np.asarray(net.xy)
+    xy = np.asarray(net.xy, dtype=float).reshape(-1, 2)
     _add_fabric_ways(net, xy, fabric, fixed_edges, city, field_(xy), rng, params)
     logger.info(
         "synthetic streets: %d main-road vertices, %d faces, %d fabric points, "
@@ -1819,6 +1882,8 @@ def _add_fabric_ways(
     params: StreetParams,
 ) -> None:
     """Turn fabric edges into named ways, pick one-way pairs, and bend the edges."""
+    if not fabric:
+        return
     deg = np.zeros(len(xy), dtype=int)
     for u, v in list(fixed_edges) + fabric:
         deg[u] += 1
@@ -1856,10 +1921,21 @@ def generate(
     -------
     Path
         The written file.
+
+    Raises
+    ------
+    ValueError
+        If a kelurahan code is unknown, or the settings leave no street at all.
     """
     params = params or StreetParams()
     t0 = time.perf_counter()
     net = generate_network(seed, params=params, sources_dir=sources_dir)
+    if not net.ways:
+        msg = (
+            f"no street was generated for seed {seed}: the area is too small or too sparse; "
+            "lower --density-scale or add kelurahan"
+        )
+        raise ValueError(msg)
     xml = to_osm_xml(net, command=_command(seed, params, out), seed=seed)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -1904,7 +1980,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = replace(StreetParams(), kelurahan_ids=kel, density_scale=args.density_scale)
     if kel or args.density_scale != 1.0:  # a part of the city, or a chosen density
         params = replace(params, target_nodes=None)
-    path = generate(args.seed, args.out, params=params)
+    try:
+        path = generate(args.seed, args.out, params=params)
+    except ValueError as exc:
+        ap.error(str(exc))
     print(path)
     return 0
 
