@@ -953,3 +953,32 @@ def test_old_graphml_download_cache_is_named_not_read(
     assert load_network(settings, base_dir=tmp_path, boundary=area).source == "synthetic"
     [line] = _info_lines(caplog)
     assert f"the older GraphML cache {old} is not read" in line
+
+
+def test_scenario_cache_dir_is_relative_to_the_scenario_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through ``Scenario.from_toml``: ``cache_dir = "cache"`` lands beside the scenario file."""
+    import shutil
+
+    from wasteroute.scenario import Scenario, clear_caches
+
+    folder = tmp_path / "city"
+    shutil.copytree(Path(__file__).parent / "data" / "aguascalientes", folder)
+    shutil.copy(OSM_DATA / "aguascalientes_mx.osm.bz2", tmp_path / "ags.osm.bz2")
+    toml = (folder / "scenario.toml").read_text(encoding="utf-8")
+    toml = toml.replace(
+        'osm_file = "../osm/aguascalientes_mx.osm.bz2"',
+        'osm_file = "../ags.osm.bz2"\ncache_dir = "cache"\ncache_parsed = true',
+    )
+    (folder / "scenario.toml").write_text(toml, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    clear_caches()
+    try:
+        Scenario.from_toml(folder / "scenario.toml").load_network()
+    finally:
+        clear_caches()
+    assert _one_cache_file(folder / "cache").name.startswith("parsed-ags.osm.bz2-")
+    assert not (elsewhere / "cache").exists()
