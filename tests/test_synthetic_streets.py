@@ -210,10 +210,13 @@ def _stamp(path: Path) -> tuple[str | None, str | None]:
 class _LastBitNoise:
     """A projection whose results differ in the last bit, as another PROJ version's may."""
 
-    def __init__(self) -> None:
-        self.tr = Transformer.from_crs("EPSG:4326", streets.UTM_CRS, always_xy=True)
+    calls = 0
+
+    def __init__(self, transformer: Transformer) -> None:
+        self.tr = transformer
 
     def transform(self, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+        _LastBitNoise.calls += 1
         ux, uy = self.tr.transform(x, y)
         return np.nextafter(ux, np.inf), np.nextafter(uy, -np.inf)
 
@@ -223,8 +226,16 @@ def test_last_bit_noise_in_the_projection_changes_nothing(
 ) -> None:
     """Coordinates are rounded to 1 cm before they decide anything (the shipped file once
     changed with the numpy/shapely/pyproj versions of a fresh machine)."""
-    monkeypatch.setattr(streets, "_to_utm", _LastBitNoise)
+    real = Transformer.from_crs
+
+    def noisy(src: str, dst: str, **kwargs: object) -> object:
+        tr = real(src, dst, **kwargs)
+        return _LastBitNoise(tr) if dst == streets.UTM_CRS else tr
+
+    monkeypatch.setattr(Transformer, "from_crs", staticmethod(noisy))
+    _LastBitNoise.calls = 0
     again = generate(2026, tmp_path / small_file.name, params=SMALL)
+    assert _LastBitNoise.calls > 50  # every projection to UTM went through the noise
     assert again.read_bytes() == small_file.read_bytes()
 
 
