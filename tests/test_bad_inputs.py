@@ -56,7 +56,8 @@ def _case_scenario(case: dict[str, Any], root: Path) -> Path:
         if target == "scenario.toml":
             scenario_text = changed
         else:
-            (root / f"{name}__{target}").write_text(changed, encoding="utf-8")
+            # encoding = "latin-1": the changed file is saved in another encoding than UTF-8
+            (root / f"{name}__{target}").write_text(changed, encoding=case.get("encoding", "utf-8"))
             scenario_text = scenario_text.replace(f'file = "{target}"', f'file = "{name}__{target}"')
     if "points" in case:
         copy = root / f"{name}__{case['points']}"

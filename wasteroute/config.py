@@ -726,3 +726,5 @@ def _read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"settings file {p} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"settings file {p} is not UTF-8 text; save it as UTF-8 TOML") from None

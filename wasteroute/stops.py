@@ -8,6 +8,7 @@ far it was; points too far from any road are reported by id and end up unassigne
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import logging
@@ -92,6 +93,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         msg = f"collection points file {path} is not UTF-8 text; save it as CSV UTF-8 (comma delimited)"
         raise InputError(msg) from None
+    names = next(csv.reader([header]), [])
+    dup = sorted({n for n in names if n and names.count(n) > 1})
+    if dup:
+        msg = f"collection points file {path}: column(s) {', '.join(dup)} appear twice in the header; keep one of each"
+        raise InputError(msg)
     for sep, name in ((";", "semicolons (;)"), ("\t", "tabs")):
         if sep in header and "," not in header:
             msg = (
