@@ -300,3 +300,42 @@ def test_overview_renders_offline_in_headless_chromium(sol: Solution, tmp_path: 
     shot = Path(os.environ.get("WASTEROUTE_SCREENSHOT_DIR", tmp_path)) / "overview_offline.png"
     _chromium(exe, tmp_path / "profile", page, f"--screenshot={shot}")
     assert shot.stat().st_size > 20_000
+
+
+# ---------------------------------------------------------------------------- hostile names
+_EVIL_ID = 'DT-01"><script>alert(1)</script>`${alert(2)}`\\'
+_EVIL_NAME = '<script>alert("x")</script>"'
+
+
+def _hostile(sol: Solution) -> Solution:
+    """The plan with its first used truck renamed ``_EVIL_ID`` and every point called ``_EVIL_NAME``."""
+    first = sol.used_routes()[0].vehicle.id
+    routes = []
+    for r in sol.routes:
+        vehicle = dataclasses.replace(r.vehicle, id=_EVIL_ID, label=_EVIL_NAME) if r.vehicle.id == first else r.vehicle
+        visits = tuple(dataclasses.replace(v, name=_EVIL_NAME) if v.kind == "point" else v for v in r.visits)
+        routes.append(dataclasses.replace(r, vehicle=vehicle, visits=visits))
+    excluded = tuple(dataclasses.replace(p, name=_EVIL_NAME) for p in sol.problem.excluded)
+    return dataclasses.replace(sol, routes=tuple(routes), problem=sol.problem.replace(excluded=excluded))
+
+
+def test_truck_id_and_point_names_are_escaped_everywhere(sol: Solution) -> None:
+    """A truck id and point names holding markup, quotes, a backquote and ``${`` stay text in the
+    <title>, the legend, the layer names, the route tooltips (JavaScript template literals) and
+    the marker tooltips and popups of both the overview and the truck's own map."""
+    evil = _hostile(sol)
+    pages = {"overview": maps.overview_map(evil).get_root().render(),
+             "truck": maps.truck_map(evil, _EVIL_ID).get_root().render()}
+    title = re.search(r"<title>(.*?)</title>", pages["truck"], re.DOTALL)
+    assert title is not None and html.escape(_EVIL_ID) in title.group(1)
+    for text in pages.values():
+        assert "<script>alert" not in text  # (``${`` is harmless inside JSON strings)
+        tooltips = re.findall(r"bindTooltip\(\s*`(.*?)`,", text, re.DOTALL)
+        assert tooltips and any("DT-01&quot;&gt;&lt;script&gt;" in t for t in tooltips)
+        assert all("`" not in t and "${" not in t and "\\" not in t for t in tooltips)
+        for d in _markers(text):
+            for key in ("tip", "popup"):
+                assert _EVIL_NAME not in d.get(key, "") and "<script" not in d.get(key, "")
+        assert any(html.escape(_EVIL_NAME) in d.get("popup", "") for d in _markers(text))
+    legend = pages["overview"][pages["overview"].index('class="wr-legend"'):]
+    assert f"<td>{html.escape(_EVIL_ID)}</td>" in legend

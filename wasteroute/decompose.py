@@ -34,6 +34,7 @@ import numpy as np
 
 from .config import SolverParams
 from .errors import InfeasibleError, InputError
+from .matrix import LocationMatrix
 from .problem import ProblemData, VehicleData
 from .solution import Route, Solution, build_visits, empty_route
 
@@ -148,8 +149,8 @@ def sub_problem(problem: ProblemData, points: Sequence[int], vehicles: Sequence[
     return problem.replace(
         points=tuple(problem.points[k] for k in points),
         vehicles=tuple(problem.vehicles[v] for v in vehicles),
-        time_s=problem.time_s[np.ix_(idx, idx)].copy(),
-        dist_m=problem.dist_m[np.ix_(idx, idx)].copy(),
+        time_s=problem.time_s.select(idx),
+        dist_m=problem.dist_m.select(idx),
         excluded=(), reasons={}, not_due=(),
     )
 
@@ -167,13 +168,15 @@ def _check_args(params: object, max_points: object) -> None:
 
 
 # ----------------------------------------------------------------------------- work estimates
-def _symmetric_point_times(problem: ProblemData) -> np.ndarray:
+def _symmetric_point_times(problem: ProblemData) -> LocationMatrix:
+    """Symmetrised times between the points, kept per distinct road node (never points x points)."""
     locs = [problem.point_location(k) for k in range(len(problem.points))]
-    t = problem.time_s[np.ix_(locs, locs)].astype(np.float64)
-    return (t + t.T) / 2
+    t = problem.time_s.select(locs)
+    v = t.values.astype(np.float64)
+    return LocationMatrix((v + v.T) / 2, t.loc_node)
 
 
-def _point_work(problem: ProblemData, sym: np.ndarray, allowed: list[list[int]]) -> np.ndarray:
+def _point_work(problem: ProblemData, sym: LocationMatrix, allowed: list[list[int]]) -> np.ndarray:
     """Each point's share of a truck-day (a fraction of one truck's day).
 
     Time = service + the mean drive to its two nearest points + its share of landfill runs
@@ -183,10 +186,7 @@ def _point_work(problem: ProblemData, sym: np.ndarray, allowed: list[list[int]])
     """
     n = len(problem.points)
     if n > 1:
-        d = sym.copy()
-        np.fill_diagonal(d, np.inf)
-        near = np.partition(d, min(1, n - 2), axis=1)[:, : min(2, n - 1)]
-        drive = near.mean(axis=1)
+        drive = sym.smallest_to_others(2).mean(axis=1)
     else:
         drive = np.zeros(n)
     n_lf = len(problem.landfills)
@@ -244,7 +244,7 @@ def _groups(problem: ProblemData, allowed: list[list[int]]) -> list[tuple[list[i
     return [groups[r] for r in sorted(groups)]
 
 
-def _group_areas(problem: ProblemData, sym: np.ndarray, work: np.ndarray, allowed: list[list[int]],
+def _group_areas(problem: ProblemData, sym: LocationMatrix, work: np.ndarray, allowed: list[list[int]],
                  pts: list[int], vehs: list[int], max_points: int) -> list[Area]:
     need = float(work[pts].sum())
     k = min(math.ceil(len(pts) / max_points), len(vehs))
@@ -254,13 +254,13 @@ def _group_areas(problem: ProblemData, sym: np.ndarray, work: np.ndarray, allowe
     # allow; areas are then balanced on these shares (2, 2, 1 rather than 1.67 each).
     planned = min(len(vehs), max(k, math.ceil(need * VEHICLE_MARGIN)))
     shares = [planned // k + (1 if a < planned % k else 0) for a in range(k)]
-    labels = _balanced_kmedoids(sym[np.ix_(pts, pts)], work[pts], shares, max_points)
+    labels = _balanced_kmedoids(sym.select(pts), work[pts], shares, max_points)
     members = [[pts[i] for i in np.flatnonzero(labels == a)] for a in range(k)]
     members = [m for m in members if m]
     return _assign_vehicles(problem, sym, work, allowed, members, vehs)
 
 
-def _farthest_first(d: np.ndarray, k: int) -> list[int]:
+def _farthest_first(d: LocationMatrix, k: int) -> list[int]:
     """``k`` seeds: the most outlying point, then each time the point farthest from all seeds."""
     seeds = [int(np.argmax(d.mean(axis=1)))]
     gap = d[seeds[0]].copy()
@@ -271,7 +271,7 @@ def _farthest_first(d: np.ndarray, k: int) -> list[int]:
     return seeds
 
 
-def _balanced_kmedoids(d: np.ndarray, w: np.ndarray, shares: list[int],
+def _balanced_kmedoids(d: LocationMatrix, w: np.ndarray, shares: list[int],
                        max_points: int) -> np.ndarray:
     """Labels 0..k-1 for the rows of ``d`` (symmetric times among a group's points).
 
@@ -300,7 +300,7 @@ def _balanced_kmedoids(d: np.ndarray, w: np.ndarray, shares: list[int],
         for a in range(k):
             idx = np.flatnonzero(labels == a)
             if len(idx):
-                medoids[a] = int(idx[np.argmin(d[np.ix_(idx, idx)].sum(axis=1))])
+                medoids[a] = int(idx[np.argmin(d.select(idx).sum(axis=1))])
     return labels
 
 
@@ -327,7 +327,7 @@ def _balanced_assign(dm: np.ndarray, w: np.ndarray, cap_w: np.ndarray, cap_n: np
     return labels
 
 
-def _assign_vehicles(problem: ProblemData, sym: np.ndarray, work: np.ndarray, allowed: list[list[int]],
+def _assign_vehicles(problem: ProblemData, sym: LocationMatrix, work: np.ndarray, allowed: list[list[int]],
                      members: list[list[int]], vehs: list[int]) -> list[Area]:
     """Trucks to areas: first so every point of an area has a truck for it, then by need.
 
@@ -357,7 +357,7 @@ def _assign_vehicles(problem: ProblemData, sym: np.ndarray, work: np.ndarray, al
         a = max(useful, key=lambda a: (needs[a] / max(1, len(fleet[a])), -a))
         fleet[a].append(v)
     # Points whose area has no truck for them move to the nearest area that has one.
-    medoid = [m[int(np.argmin(sym[np.ix_(m, m)].sum(axis=1)))] if m else -1 for m in members]
+    medoid = [m[int(np.argmin(sym.select(m).sum(axis=1)))] if m else -1 for m in members]
     moved: list[list[int]] = [list(m) for m in members]
     for a in range(k):
         for p in members[a]:

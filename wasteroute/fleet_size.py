@@ -76,9 +76,8 @@ def _bound_for(problem: ProblemData, trucks: list[VehicleData], only_they: list[
         # Every point is entered once (at least its cheapest way in) and served; every load
         # is unloaded once.
         locs = [problem.point_location(k) for k in only_they]
-        into = problem.time_s[:, locs].astype(np.float64)
-        into[locs, range(len(locs))] = np.inf
-        drive = float(into.min(axis=0).sum()) / max(t.speed_factor for t in trucks)
+        into = problem.time_s.smallest_from_others(locs)  # on the road nodes, never points x points
+        drive = float(into.sum()) / max(t.speed_factor for t in trucks)
         unload = min(lf.unload_s for lf in problem.landfills) * math.ceil(volume / v.capacity_l)
         bounds.append(math.ceil((sum(p.service_s for p in pts) + drive + unload) / work))
     return min(max(bounds), len(trucks))

@@ -8,7 +8,9 @@ and the length of that same route. Large matrices are split over the machine's c
 forked worker processes writing into shared memory (scipy's Dijkstra holds the GIL, so threads
 would not help).
 
-Integer seconds and metres come out; unreachable pairs are reported by location id.
+Integer seconds and metres come out, stored once per distinct road node (int32) with an index
+from location to node (:class:`LocationMatrix`): 20,000 points on 700 nodes hold 700 x 700
+values, not 20,000 x 20,000. Unreachable pairs are reported by location id.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import logging
 import mmap
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -32,8 +36,8 @@ log = logging.getLogger("wasteroute")
 #: Combined weight = centiseconds * _SCALE + decimetres; paths up to 10^7 dm (1,000 km) and
 #: 10^8 cs (11 days) stay exact integers in float64.
 _SCALE = 10_000_000.0
-#: Sentinel for unreachable pairs in the integer matrices.
-UNREACHABLE = np.iinfo(np.int64).max // 4
+#: Sentinel for unreachable pairs in the integer matrices (the largest int32: 68 years, 2.1 million km).
+UNREACHABLE = int(np.iinfo(np.int32).max)
 
 
 @dataclass(frozen=True)
@@ -144,33 +148,245 @@ def _combined_rows(csr: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray,
     return result
 
 
+class LocationMatrix:
+    """A read-only location x location matrix stored once per distinct road node.
+
+    Many locations share a road node (points along one street snap to the same node), so the
+    values are kept as a square ``values`` array over distinct nodes and ``loc_node[i]`` names
+    the row/column of location ``i``: ``m[i, j] == values[loc_node[i], loc_node[j]]``. Indexing
+    follows numpy's rules for ints, slices, index arrays and ``m[np.ix_(a, b)]``, so callers
+    use it like the dense array it stands for without that array ever being built. Results are
+    widened (int64 arrays, Python ints) so that arithmetic on them cannot overflow int32.
+
+    Parameters
+    ----------
+    values
+        Square matrix over distinct nodes (int32 for travel matrices).
+    loc_node
+        For each location, its row/column in ``values``.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not square or ``loc_node`` points outside it.
+    """
+
+    __slots__ = ("values", "loc_node")
+
+    def __init__(self, values: np.ndarray, loc_node: np.ndarray) -> None:
+        values = np.asarray(values)
+        loc_node = np.asarray(loc_node, dtype=np.intp).reshape(-1)
+        if values.ndim != 2 or values.shape[0] != values.shape[1]:
+            raise ValueError(f"node matrix must be square, not {values.shape}")
+        if len(loc_node) and (loc_node.min() < 0 or loc_node.max() >= values.shape[0]):
+            raise ValueError(f"location index out of range for a {values.shape[0]}-node matrix")
+        values = values.view()
+        values.flags.writeable = False
+        loc_node = loc_node.view()
+        loc_node.flags.writeable = False
+        self.values = values
+        self.loc_node = loc_node
+
+    @classmethod
+    def from_dense(cls, array: np.ndarray) -> LocationMatrix:
+        """One node per location (the identity index); integers that fit are stored as int32.
+
+        Raises
+        ------
+        ValueError
+            If ``array`` is not square.
+        """
+        a = np.asarray(array)
+        if a.ndim != 2 or a.shape[0] != a.shape[1]:
+            raise ValueError(f"matrix must be square, not {a.shape}")
+        if a.dtype.kind in "iub" and a.size and a.min() >= np.iinfo(np.int32).min and a.max() <= UNREACHABLE:
+            a = a.astype(np.int32)
+        return cls(a, np.arange(a.shape[0]))
+
+    # ------------------------------------------------------------------ array-like
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(locations, locations)``."""
+        return (len(self.loc_node), len(self.loc_node))
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The stored type (int32 for travel matrices)."""
+        return self.values.dtype
+
+    ndim = 2
+
+    def __len__(self) -> int:
+        return len(self.loc_node)
+
+    def __repr__(self) -> str:
+        return f"LocationMatrix({len(self)}×{len(self)} over {self.values.shape[0]} nodes, {self.dtype})"
+
+    def __getitem__(self, key: Any) -> Any:
+        if not isinstance(key, tuple):
+            key = (key, slice(None))
+        if len(key) != 2:
+            raise IndexError(f"a location matrix takes two indices, not {len(key)}")
+        a, b = key
+        rows, cols = self.loc_node[a], self.loc_node[b]
+        if isinstance(a, slice):  # numpy: a slice keeps its axis in place, as an outer product
+            out = self.values[rows][:, cols]
+        elif isinstance(b, slice):
+            out = self.values[:, cols][rows]
+        else:
+            out = self.values[rows, cols]
+        return _widen(out)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """The dense matrix (for small cases and tests: it is locations x locations)."""
+        out = _widen(self.values[np.ix_(self.loc_node, self.loc_node)])
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self) -> list[list[Any]]:
+        """The dense matrix as nested lists (small cases and tests)."""
+        return np.asarray(self).tolist()
+
+    # ------------------------------------------------------------------ on the nodes only
+    def _used(self) -> np.ndarray:
+        return np.unique(self.loc_node)
+
+    def max(self) -> Any:
+        """Largest value between any two locations."""
+        u = self._used()
+        return _widen(self.values[np.ix_(u, u)].max()) if len(u) else _widen(self.values.dtype.type(0))
+
+    def min(self) -> Any:
+        """Smallest value between any two locations."""
+        u = self._used()
+        return _widen(self.values[np.ix_(u, u)].min()) if len(u) else _widen(self.values.dtype.type(0))
+
+    def sum(self, axis: int | None = None) -> Any:
+        """Sum over all locations (``axis=None``), over columns (1) or over rows (0)."""
+        count = np.bincount(self.loc_node, minlength=self.values.shape[0])
+        wide = self.values.astype(np.float64 if self.values.dtype.kind == "f" else np.int64)
+        if axis is None:
+            return _widen(count @ wide @ count)
+        if axis in (1, -1):
+            return (wide @ count)[self.loc_node]
+        if axis == 0:
+            return (count @ wide)[self.loc_node]
+        raise ValueError(f"axis {axis} is out of range for a 2-D location matrix")
+
+    def mean(self, axis: int | None = None) -> Any:
+        """Mean over all locations, over columns (1) or over rows (0)."""
+        n = len(self)
+        return self.sum(axis) / (n * n if axis is None else n)
+
+    def select(self, locations: Any) -> LocationMatrix:
+        """The matrix restricted to ``locations`` (in that order), over their nodes only."""
+        nodes = self.loc_node[np.asarray(locations, dtype=np.intp)]
+        uniq, inverse = np.unique(nodes, return_inverse=True)
+        return LocationMatrix(self.values[np.ix_(uniq, uniq)], inverse)
+
+    def smallest_to_others(self, k: int) -> np.ndarray:
+        """For each location ``i``, the ``k`` smallest ``m[i, j]`` over the other locations ``j``, sorted.
+
+        Equals sorting each row of the dense matrix without its diagonal and keeping ``k``
+        columns (fewer when there are fewer other locations), computed on the nodes.
+        """
+        n = len(self)
+        k = min(k, n - 1)
+        if k <= 0:
+            return np.zeros((n, 0))
+        uniq, inverse = np.unique(self.loc_node, return_inverse=True)
+        vals = self.values[np.ix_(uniq, uniq)].astype(np.float64)
+        count = np.bincount(inverse, minlength=len(uniq))
+        # Row u holds node v (count[v] times, once fewer on its own node): the k smallest
+        # values are among the k smallest distinct entries of the row.
+        mult = np.broadcast_to(count, vals.shape).copy()
+        np.fill_diagonal(mult, count - 1)
+        vals[mult == 0] = np.inf
+        take = min(k, len(uniq))
+        part = np.argpartition(vals, take - 1, axis=1)[:, :take]
+        pv = np.take_along_axis(vals, part, axis=1)
+        pm = np.take_along_axis(mult, part, axis=1)
+        order = np.argsort(pv, axis=1, kind="stable")
+        pv, pm = np.take_along_axis(pv, order, axis=1), np.take_along_axis(pm, order, axis=1)
+        out = np.empty((len(uniq), k))
+        for r in range(len(uniq)):
+            out[r] = np.repeat(pv[r], np.minimum(pm[r], k))[:k]
+        return out[inverse]
+
+    def smallest_from_others(self, locations: Any) -> np.ndarray:
+        """For each location ``j`` of ``locations``, the smallest ``m[i, j]`` over all locations ``i != j``
+        (``inf`` if there is none)."""
+        count = np.bincount(self.loc_node, minlength=self.values.shape[0])
+        vals = self.values.astype(np.float64)
+        vals[count == 0, :] = np.inf
+        own = np.diag(vals).copy()
+        np.fill_diagonal(vals, np.inf)
+        best = vals.min(axis=0) if len(vals) else np.zeros(0)
+        best = np.where(count >= 2, np.minimum(best, own), best)
+        return best[self.loc_node[np.asarray(locations, dtype=np.intp)]]
+
+
+def _widen(x: Any) -> Any:
+    """int64/float64 arrays and Python scalars out of an int32/float32 store."""
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float64 if x.dtype.kind == "f" else np.int64, copy=False)
+    return x.item() if isinstance(x, np.generic) else x
+
+
 @dataclass(frozen=True)
 class TravelMatrix:
     """Integer travel times (s) and distances (m) between named locations.
 
-    ``time_s[i, j]`` is the fastest drive from location ``ids[i]`` to ``ids[j]`` and
-    ``dist_m[i, j]`` the length of that same route. Unreachable pairs hold
-    :data:`UNREACHABLE` and are listed in ``unreachable``.
+    Stored once per distinct road node: ``node_time_s[u, v]`` / ``node_dist_m[u, v]`` (int32)
+    between the distinct nodes, and ``loc_node[i]`` the node row of location ``ids[i]``. The
+    properties ``time_s`` and ``dist_m`` read them by location (``time_s[i, j]`` is the
+    fastest drive from ``ids[i]`` to ``ids[j]``, ``dist_m[i, j]`` the length of that same
+    route) without expanding them. Unreachable pairs hold :data:`UNREACHABLE` and are listed
+    in ``unreachable``.
     """
 
     ids: tuple[str, ...]
     nodes: np.ndarray
-    time_s: np.ndarray
-    dist_m: np.ndarray
+    node_time_s: np.ndarray = field(repr=False)
+    node_dist_m: np.ndarray = field(repr=False)
+    loc_node: np.ndarray = field(repr=False)
     unreachable: tuple[tuple[str, str], ...]
     index: GraphIndex = field(repr=False)
     _pred_cache: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _views: dict[str, LocationMatrix] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        n = len(self.ids)
-        if self.time_s.shape != (n, n) or self.dist_m.shape != (n, n):
-            raise ValueError(f"matrix shape {self.time_s.shape} does not match {n} locations")
-        if np.any(np.diag(self.time_s) != 0):
+        n, k = len(self.ids), len(self.node_time_s)
+        if self.node_time_s.shape != (k, k) or self.node_dist_m.shape != (k, k) or len(self.loc_node) != n:
+            raise ValueError(f"node matrices {self.node_time_s.shape} do not match {n} locations")
+        if np.any(np.diag(self.node_time_s) != 0):
             raise ValueError("travel matrix diagonal must be zero")
+        self._positions.update((lid, i) for i, lid in enumerate(self.ids))
+        self._views["time_s"] = LocationMatrix(self.node_time_s, self.loc_node)
+        self._views["dist_m"] = LocationMatrix(self.node_dist_m, self.loc_node)
+
+    @property
+    def time_s(self) -> LocationMatrix:
+        """Travel times (s) by location, a read-only view of ``node_time_s``."""
+        return self._views["time_s"]
+
+    @property
+    def dist_m(self) -> LocationMatrix:
+        """Distances (m) by location, a read-only view of ``node_dist_m``."""
+        return self._views["dist_m"]
 
     def position(self, location_id: str) -> int:
-        """Row/column of a location id."""
-        return self.ids.index(location_id)
+        """Row/column of a location id.
+
+        Raises
+        ------
+        ValueError
+            If the id is not a location of this matrix.
+        """
+        try:
+            return self._positions[location_id]
+        except KeyError:
+            raise ValueError(f"location {location_id!r} is not in the travel matrix") from None
 
     def node_path(self, i: int, j: int) -> list[int]:
         """Graph node ids of the fastest route from location ``i`` to ``j`` (rows of the matrix)."""
@@ -200,6 +416,9 @@ def build_matrix(
 ) -> TravelMatrix:
     """Travel-time and distance matrices between locations snapped to graph nodes.
 
+    One search per distinct node; the matrices stay per distinct node (int32), however many
+    locations share a node (see :class:`TravelMatrix`).
+
     Parameters
     ----------
     graph
@@ -214,41 +433,67 @@ def build_matrix(
     Raises
     ------
     NetworkError
-        If a node is not in the graph.
+        If a node is not in the graph, or a route is too long for the integer matrices.
     ValueError
         If ids and nodes differ in length or ids repeat.
     """
     if len(ids) != len(nodes):
         raise ValueError(f"{len(ids)} ids but {len(nodes)} nodes")
     if len(set(ids)) != len(ids):
-        raise ValueError("location ids must be unique")
+        dup = sorted(k for k, c in Counter(ids).items() if c > 1)
+        raise ValueError(f"location ids must be unique; {', '.join(map(repr, dup[:5]))} repeat(s)")
     t0 = time.perf_counter()
     index = graph if isinstance(graph, GraphIndex) else GraphIndex.from_graph(graph)
     pos = index.positions(nodes)
     uniq, inverse = np.unique(pos, return_inverse=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    combined = _combined_rows(index.csr, uniq, uniq, workers)[np.ix_(inverse, inverse)]
-    reach = np.isfinite(combined)
-    safe = np.where(reach, combined, 0.0)
-    t_cs = np.floor(safe / _SCALE)
-    l_dm = safe - t_cs * _SCALE
-    time_s = np.round(t_cs / 100.0).astype(np.int64)
-    dist_m = np.round(l_dm / 10.0).astype(np.int64)
-    time_s[~reach] = UNREACHABLE
-    dist_m[~reach] = UNREACHABLE
-    np.fill_diagonal(time_s, 0)
-    np.fill_diagonal(dist_m, 0)
-    bad = np.argwhere(~reach)
-    unreachable = tuple((ids[a], ids[b]) for a, b in bad if a != b)
+    node_time, node_dist, reach = _node_matrices(_combined_rows(index.csr, uniq, uniq, workers))
+    unreachable = _unreachable_pairs(ids, inverse, reach)
     log.info(
-        "matrix %d×%d (%d distinct nodes) in %.2f s%s",
+        "matrix %d×%d on %d distinct nodes in %.2f s%s",
         len(ids), len(ids), len(uniq), time.perf_counter() - t0,
         f"; {len(unreachable)} unreachable pairs" if unreachable else "",
     )
     return TravelMatrix(
-        ids=tuple(ids), nodes=np.asarray(nodes, dtype=np.int64), time_s=time_s, dist_m=dist_m,
-        unreachable=unreachable, index=index,
+        ids=tuple(ids), nodes=np.asarray(nodes, dtype=np.int64), node_time_s=node_time, node_dist_m=node_dist,
+        loc_node=inverse.astype(np.int32), unreachable=unreachable, index=index,
     )
+
+
+def _node_matrices(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer seconds and metres (int32) out of the combined weights, and which pairs connect.
+
+    Raises
+    ------
+    NetworkError
+        If a route is too long for int32 (over 2 million km or 68 years).
+    """
+    reach = np.isfinite(combined)
+    safe = np.where(reach, combined, 0.0)
+    t_cs = np.floor(safe / _SCALE)
+    l_dm = safe - t_cs * _SCALE
+    out = []
+    for values in (np.round(t_cs / 100.0), np.round(l_dm / 10.0)):
+        if values.size and values.max() >= UNREACHABLE:
+            raise NetworkError("a route is too long for the travel matrix; check the graph's lengths and speeds")
+        m = values.astype(np.int32)
+        m[~reach] = UNREACHABLE
+        np.fill_diagonal(m, 0)
+        out.append(m)
+    return out[0], out[1], reach
+
+
+def _unreachable_pairs(ids: Sequence[str], inverse: np.ndarray, reach: np.ndarray) -> tuple[tuple[str, str], ...]:
+    """Location id pairs ``(a, b)``, ``a != b``, whose nodes do not connect, in location order."""
+    bad = np.argwhere(~reach)
+    if not len(bad):
+        return ()
+    members = [np.flatnonzero(inverse == u) for u in range(reach.shape[0])]
+    pairs = np.concatenate([
+        np.stack(np.meshgrid(members[u], members[v], indexing="ij"), axis=-1).reshape(-1, 2) for u, v in bad
+    ])
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    return tuple((ids[a], ids[b]) for a, b in pairs if a != b)
 
 
 def unreachable_locations(matrix: TravelMatrix, anchors: Sequence[str]) -> dict[str, str]:
@@ -257,17 +502,20 @@ def unreachable_locations(matrix: TravelMatrix, anchors: Sequence[str]) -> dict[
     Returns a reason per location id.
     """
     out: dict[str, str] = {}
-    a_idx = [matrix.position(a) for a in anchors]
-    for i, lid in enumerate(matrix.ids):
+    a_idx = np.array([matrix.position(a) for a in anchors], dtype=np.intp)
+    every = np.arange(len(matrix.ids))
+    to_bad = matrix.time_s[np.ix_(a_idx, every)] >= UNREACHABLE  # anchors x locations
+    back_bad = matrix.time_s[np.ix_(every, a_idx)] >= UNREACHABLE  # locations x anchors
+    for i in np.flatnonzero(to_bad.any(axis=0) | back_bad.any(axis=1)):
+        lid = matrix.ids[i]
         if lid in anchors:
             continue
-        to = [matrix.ids[a] for a in a_idx if matrix.time_s[a, i] >= UNREACHABLE]
-        back = [matrix.ids[a] for a in a_idx if matrix.time_s[i, a] >= UNREACHABLE]
-        if to or back:
-            parts = []
-            if to:
-                parts.append(f"cannot be reached from {', '.join(to)}")
-            if back:
-                parts.append(f"has no road back to {', '.join(back)}")
-            out[lid] = "unreachable: " + " and ".join(parts) + " (one-way streets or a cut-off road)"
+        to = [anchors[k] for k in np.flatnonzero(to_bad[:, i])]
+        back = [anchors[k] for k in np.flatnonzero(back_bad[i])]
+        parts = []
+        if to:
+            parts.append(f"cannot be reached from {', '.join(to)}")
+        if back:
+            parts.append(f"has no road back to {', '.join(back)}")
+        out[lid] = "unreachable: " + " and ".join(parts) + " (one-way streets or a cut-off road)"
     return out

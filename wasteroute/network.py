@@ -378,12 +378,15 @@ def _parsed_from_cache(
     path: Path, cache: Path, key: str
 ) -> tuple[nx.MultiDiGraph, dict[str, int]]:
     G, description = graph_cache.read_graph_cache(cache, key=key)
-    counts = {name: description.get(name) for name in _COUNT_NAMES}
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
-        raise CacheMiss(cache, "its description lacks the way counts")
+    counts: dict[str, int] = {}
+    for name in _COUNT_NAMES:
+        value = description.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise CacheMiss(cache, f"its description lacks the count {name}")
+        counts[name] = value
     G.graph["parse_cache"] = str(cache)
     log.debug("network: parsed %s from cache %s", path, cache)
-    return G, counts  # type: ignore[return-value]
+    return G, counts
 
 
 def _write_parse_cache(

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .config import EmissionSettings, Facilities, Facility, Fleet, Shift
 from .errors import InputError
-from .matrix import UNREACHABLE, TravelMatrix, unreachable_locations
+from .matrix import UNREACHABLE, LocationMatrix, TravelMatrix, unreachable_locations
 from .units import format_hhmm, m3_to_litres
 
 
@@ -79,7 +79,11 @@ class VehicleData:
 class ProblemData:
     """A day's routing problem in integer units.
 
-    ``time_s``/``dist_m`` are square over ``[depot, *landfills, *points]``.
+    ``time_s``/``dist_m`` are square over ``[depot, *landfills, *points]``: read-only
+    :class:`~wasteroute.matrix.LocationMatrix` views (``time_s[i, j]``, slices, index arrays,
+    ``np.ix_``) of the matrices kept per distinct road node (``node_time_s``/``node_dist_m``,
+    int32, indexed through ``loc_node``). A plain square array given here is wrapped as one
+    node per location.
     ``excluded`` holds the points set aside before solving, with ``reasons`` by id;
     ``not_due`` the points not scheduled on ``date``.
     """
@@ -88,8 +92,8 @@ class ProblemData:
     vehicles: tuple[VehicleData, ...]
     depot: Facility
     landfills: tuple[Facility, ...]
-    time_s: np.ndarray = field(repr=False)
-    dist_m: np.ndarray = field(repr=False)
+    time_s: LocationMatrix = field(repr=False)
+    dist_m: LocationMatrix = field(repr=False)
     date: dt.date = field(default_factory=dt.date.today)
     excluded: tuple[PointData, ...] = ()
     reasons: Mapping[str, str] = field(default_factory=dict)
@@ -100,9 +104,15 @@ class ProblemData:
     matrix: TravelMatrix | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("time_s", "dist_m"):
+            value = getattr(self, name)
+            if not isinstance(value, LocationMatrix):
+                object.__setattr__(self, name, LocationMatrix.from_dense(np.asarray(value)))
         n = 1 + len(self.landfills) + len(self.points)
         if self.time_s.shape != (n, n) or self.dist_m.shape != (n, n):
             raise InputError(f"problem matrices are {self.time_s.shape}, expected {(n, n)}")
+        if not np.array_equal(self.time_s.loc_node, self.dist_m.loc_node):
+            raise InputError("problem matrices time_s and dist_m must index the same nodes")
         if not self.vehicles:
             raise InputError("problem has no available vehicle; mark fewer trucks unavailable")
         if not self.landfills:
@@ -110,6 +120,21 @@ class ProblemData:
         ids = [p.id for p in self.points]
         if len(set(ids)) != len(ids):
             raise InputError("problem: duplicate point ids")
+
+    @property
+    def node_time_s(self) -> np.ndarray:
+        """Travel times (s) between the distinct road nodes of the locations (int32)."""
+        return self.time_s.values
+
+    @property
+    def node_dist_m(self) -> np.ndarray:
+        """Distances (m) between the distinct road nodes of the locations (int32)."""
+        return self.dist_m.values
+
+    @property
+    def loc_node(self) -> np.ndarray:
+        """Row/column in ``node_time_s``/``node_dist_m`` of each location."""
+        return self.time_s.loc_node
 
     @property
     def num_locations(self) -> int:
@@ -242,9 +267,9 @@ def build_problem(
     kept = [p for p in kept if p.id not in reasons]
     loc_ids = [*order, *(p.id for p in kept)]
     idx = [matrix.position(i) for i in loc_ids]
-    time_s = matrix.time_s[np.ix_(idx, idx)].copy()
-    dist_m = matrix.dist_m[np.ix_(idx, idx)].copy()
-    if np.any(time_s >= UNREACHABLE):
+    time_s = matrix.time_s.select(idx)  # over the kept locations' distinct nodes, never dense
+    dist_m = matrix.dist_m.select(idx)
+    if time_s.max() >= UNREACHABLE:
         raise AssertionError("unreachable pairs left among kept locations")  # guarded above
     due_off = tuple(_point_from_row(r, volume_factor) for r in (not_due.to_dict("records") if not_due is not None else []))
     return ProblemData(

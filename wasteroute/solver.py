@@ -57,6 +57,10 @@ _HORIZON = 48 * 3600
 _FALLBACK_MIN_NODES = 800
 #: From this size PARALLEL_CHEAPEST_INSERTION is not tried at all (measured: > 60 s at 2000 nodes).
 _FALLBACK_FIRST_NODES = 1500
+#: Largest model (routing nodes) whose arc values go to OR-Tools as whole matrices: fastest to
+#: search (OR-Tools 9.15 does not cache Python callbacks), but nodes² Python ints while built
+#: (3000 nodes: about 0.3 GB for a moment). Above it, callbacks read the distinct-node matrices.
+_DENSE_TRANSIT_MAX_NODES = 3000
 
 
 @dataclass
@@ -73,6 +77,7 @@ class _Model:
     routing: pywrapcp.RoutingModel
     breaks: dict[int, Any]
     final_nodes: dict[int, int]  # vehicle -> its own mandatory final landfill node
+    callbacks: list[Any] = dataclasses.field(default_factory=list)  # Python transit callbacks
 
 
 def _node_layout(
@@ -213,15 +218,61 @@ def _add_progress(m: _Model, every_s: float = 5.0) -> None:
     routing.AddAtSolutionCallback(report)
 
 
-def _node_matrix(m: _Model, base: np.ndarray, *, factor: float = 1.0, add_service: bool = False) -> list[list[int]]:
-    loc = np.asarray(m.node_loc)
-    mat = base[np.ix_(loc, loc)].astype(np.float64)
+def _node_index(m: _Model) -> np.ndarray:
+    """Row of each routing node in the problem's distinct-node matrices (node -> location -> node row)."""
+    return m.problem.loc_node[np.asarray(m.node_loc)]
+
+
+def _node_matrix(m: _Model, base: np.ndarray, *, factor: float = 1.0) -> np.ndarray:
+    """``base`` (over distinct road nodes) with times divided by a speed factor, in int64."""
+    mat = base.astype(np.float64)
     if factor != 1.0:
         mat = np.ceil(mat / factor)
-    if add_service:
-        mat = mat + np.asarray(m.node_service, dtype=np.float64)[:, None]
-    np.fill_diagonal(mat, 0)
-    return mat.astype(np.int64).tolist()
+    return mat.astype(np.int64)
+
+
+def _register_arcs(m: _Model, node_values: np.ndarray, extra: np.ndarray, *, fixed: int = 0) -> int:
+    """Register the arc values ``node_values[node(i), node(j)] + extra[i]`` (0 when ``i == j``),
+    plus ``fixed`` as :func:`_with_fixed_cost` charges it; returns OR-Tools' callback index.
+
+    Up to ``_DENSE_TRANSIT_MAX_NODES`` routing nodes the values go to OR-Tools as one matrix
+    (searched at C++ speed); above, as a Python callback that reads the distinct-node matrix
+    through index arrays, so memory grows with the distinct nodes, not with the nodes squared.
+    """
+    if len(m.node_loc) <= _DENSE_TRANSIT_MAX_NODES:
+        nd = _node_index(m)
+        dense = node_values[np.ix_(nd, nd)] + extra[:, None]
+        np.fill_diagonal(dense, 0)
+        return int(m.routing.RegisterTransitMatrix(_with_fixed_cost(m, dense, fixed).tolist()))
+    callback = _arc_callback(m, node_values, extra, fixed)
+    m.callbacks.append(callback)  # OR-Tools holds a borrowed reference: keep it alive
+    return int(m.routing.RegisterTransitCallback(callback))
+
+
+def _arc_callback(m: _Model, node_values: np.ndarray, extra: np.ndarray, fixed: int) -> Any:
+    """The arc values of :func:`_register_arcs` as a function of two routing indices."""
+    manager, n_index = m.manager, m.routing.Size() + len(m.problem.vehicles)
+    node_of = [manager.IndexToNode(k) for k in range(n_index)]
+    nd = _node_index(m)
+    row_of = [int(nd[n]) for n in node_of]
+    extra_of = [int(extra[n]) for n in node_of]
+    finals = set(m.final_nodes.values())
+    # Fixed cost out of the depot (not into a final unload node) and out of a final node.
+    fixed_out = [fixed if n in finals or n == 0 else 0 for n in node_of]
+    waived = [n == 0 or (n in finals) for n in node_of]  # no fixed cost from the depot into these
+    rows = node_values.tolist() if node_values.size <= 4_000_000 else None
+    get = node_values.item
+
+    def arc(i: int, j: int) -> int:
+        ni, nj = node_of[i], node_of[j]
+        if ni == nj:
+            return 0
+        value = (rows[row_of[i]][row_of[j]] if rows is not None else get(row_of[i], row_of[j])) + extra_of[i]
+        if fixed_out[i] and nj and (ni or not waived[j]):
+            value += fixed_out[i]
+        return value
+
+    return arc
 
 
 def _speed_groups(m: _Model) -> dict[float, list[int]]:
@@ -234,24 +285,22 @@ def _speed_groups(m: _Model) -> dict[float, list[int]]:
 def _add_costs(m: _Model) -> None:
     p, prm, routing = m.problem, m.params, m.routing
     for factor, vehicles in _speed_groups(m).items():
-        cost = np.zeros_like(p.time_s, dtype=np.float64)
+        cost = np.zeros(p.node_time_s.shape, dtype=np.float64)
         if prm.time_weight:
-            cost += prm.time_weight * np.ceil(p.time_s / factor)
+            cost += prm.time_weight * np.ceil(p.node_time_s / factor)
         if prm.distance_weight:
-            cost += prm.distance_weight * p.dist_m
-        node_cost = np.asarray(_node_matrix(m, cost), dtype=np.int64)
+            cost += prm.distance_weight * p.node_dist_m.astype(np.float64)
+        node_cost = _node_matrix(m, cost)
+        # Unloading is part of the cost of a landfill visit: an empty run to the landfill
+        # is never free, so local search removes it.
+        unload = np.zeros(len(m.node_loc), dtype=np.int64)
         if prm.time_weight:
-            # Unloading is part of the cost of a landfill visit: an empty run to the landfill
-            # is never free, so local search removes it.
-            unload = np.zeros(len(m.node_loc), dtype=np.int64)
-            unload[m.landfill_nodes] = [m.node_service[n] for n in m.landfill_nodes]
-            node_cost = node_cost + prm.time_weight * unload[:, None]
-            np.fill_diagonal(node_cost, 0)
+            unload[m.landfill_nodes] = [prm.time_weight * m.node_service[n] for n in m.landfill_nodes]
         by_fixed: dict[int, list[int]] = {}
         for vi in vehicles:
             by_fixed.setdefault(_fixed_cost(m, vi) if vi in m.final_nodes else 0, []).append(vi)
         for fixed, group in by_fixed.items():
-            cb = routing.RegisterTransitMatrix(_with_fixed_cost(m, node_cost, fixed).tolist())
+            cb = _register_arcs(m, node_cost, unload, fixed=fixed)
             for vi in group:
                 routing.SetArcCostEvaluatorOfVehicle(cb, vi)
     for vi in range(len(p.vehicles)):
@@ -284,7 +333,8 @@ def _add_time(m: _Model) -> None:
     p, prm, routing, manager = m.problem, m.params, m.routing, m.manager
     callbacks = {}
     for factor in _speed_groups(m):
-        callbacks[factor] = routing.RegisterTransitMatrix(_node_matrix(m, p.time_s, factor=factor, add_service=True))
+        service = np.asarray(m.node_service, dtype=np.int64)
+        callbacks[factor] = _register_arcs(m, _node_matrix(m, p.node_time_s, factor=factor), service)
     per_vehicle = [callbacks[v.speed_factor] for v in p.vehicles]
     routing.AddDimensionWithVehicleTransits(per_vehicle, _HORIZON, _HORIZON, False, "time")
     dim = routing.GetDimensionOrDie("time")

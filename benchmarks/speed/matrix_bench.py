@@ -60,7 +60,7 @@ def run(sizes: list[int], repeat: int, network_type: str) -> str:
                 best = min(best, time.perf_counter() - t0)
             timing[workers] = best
         t_nx, ref = _networkx_rows(graph, pick)
-        agree = np.abs(m.time_s - ref).max()
+        agree = np.abs(np.asarray(m.time_s) - ref).max()
         rows.append((n, t_index, timing, t_nx, agree))
     cores = os.cpu_count() or 1
     lines = [

@@ -211,7 +211,7 @@ def _new_map(sol: Solution, bounds: Bounds, *, title: str, legend_rows: int) -> 
     west, south, east, north = bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14, tiles=None,
                    control_scale=True, zoom_snap=0.25)
-    _figure(m).title = f"wasteroute {sol.problem.date}: {title}"
+    _figure(m).title = html.escape(f"wasteroute {sol.problem.date}: {title}")  # folium writes it raw
     top = 80 if sol.problem.synthetic_network else 20
     m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, top),
                  padding_bottom_right=(20, min(200, 110 + 18 * legend_rows)))
@@ -323,7 +323,7 @@ def _route_line(seg: _Segment, r: Route, color: str) -> folium.PolyLine:
     tip = f"{r.vehicle.id} {what}: {km:.1f} km, {when}"
     dash = TRIP_DASHES[(seg.trip - 1) % len(TRIP_DASHES)] if seg.trip else _RETURN_DASH
     return folium.PolyLine(_latlon(seg.coords), color=color, weight=4 if seg.trip else 2.5,
-                           opacity=0.85, dash_array=dash, tooltip=html.escape(tip),
+                           opacity=0.85, dash_array=dash, tooltip=_template_literal_safe(tip),
                            class_name=f"wr-route wr-truck-{_css_safe(r.vehicle.id)}")
 
 
@@ -543,6 +543,12 @@ def _popup(title: str, rows: Iterable[tuple[str, str]]) -> str:
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in rows if v != "")
     return f'<div class="wr-popup"><b>{html.escape(title)}</b><table>{body}</table></div>'
+
+
+def _template_literal_safe(text: str) -> str:
+    """``text`` escaped for HTML inside a JavaScript template literal (folium's tooltips are
+    `...` strings, where a backquote, ``${`` or a backslash would end or break the string)."""
+    return html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _truck_label(r: Route, color: str) -> str:
