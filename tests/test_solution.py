@@ -147,7 +147,7 @@ def test_a_route_that_reaches_its_break_window_holds_its_break() -> None:
         after.validate()
 
 
-def test_the_solver_keeps_the_break_inside_a_route_that_ends_inside_the_window() -> None:
+def test_a_route_that_ends_inside_the_window_holds_its_break() -> None:
     """Window 05:20-07:30 and about 80 min of work: the break may not sit after the return."""
     wide = dataclasses.replace(EARLY_BREAK, break_latest_s=7 * 3600 + 1800)
     sol = _break_solution(wide)

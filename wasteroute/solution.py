@@ -547,13 +547,14 @@ def leg_arrival_s(departure_s: int, leg_time_s: int, start_s: int, break_: Break
     """When a truck that leaves at ``departure_s`` and drives ``leg_time_s`` reaches the next stop.
 
     A break on this leg (it starts at or after the departure and ends by ``start_s``) that
-    begins before the drive would end interrupts the drive: the truck arrives after the break.
+    begins at the departure or before the drive would end comes before the arrival: the truck
+    arrives after the break.
     """
     arrival = departure_s + leg_time_s
     if (
         break_ is not None
         and break_.duration_s
-        and departure_s <= break_.start_s < arrival
+        and (break_.start_s == departure_s or departure_s < break_.start_s < arrival)
         and break_.end_s <= start_s
     ):
         arrival += break_.duration_s
