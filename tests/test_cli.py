@@ -96,11 +96,15 @@ def test_summary_prints_the_scenario_without_solving(capsys: pytest.CaptureFixtu
     assert "wasteroute plan for" not in out  # nothing was solved
 
 
-def test_volume_factor_overflow_is_unassigned_not_an_error(tmp_path: Path) -> None:
-    """x2.5 makes some containers bigger than the arm-roll: they are unassigned with a capacity reason."""
+def test_volume_factor_overflow_is_reported_not_an_error(tmp_path: Path) -> None:
+    """x2.5 fills containers beyond the arm-roll's 6 m³: each is lifted whole and the rest is
+    reported as overflow left at the site, not as a point no truck can serve (issue 10 §4)."""
     code = main(["--scenario", str(AG), "--date", "2026-11-24", "--out", str(tmp_path), "--no-maps",
                  "--no-sheets", "-q", "--volume-factor", "2.5", "--solution-limit", "20"])
     assert code == 0
     plan = json.loads((tmp_path / "2026-11-24" / "plan.json").read_text())
     reasons = [u["reason"] for u in plan["unassigned"]]
-    assert any(r.startswith("capacity:") for r in reasons)
+    assert not any(r.startswith("capacity:") for r in reasons)
+    assert plan["summary"]["overflow_m3"] > 0
+    spilled = [s for r in plan["routes"] for s in r["steps"] if s["overflow_m3"] > 0]
+    assert spilled and all(s["point_kind"] == "container" and s["volume_m3"] == 6.0 for s in spilled)
