@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError
+from .speed_profiles import DEFAULT_PROFILE, SPEED_PROFILES, speed_profile
 from .units import format_hhmm, parse_hhmm
 
 T = TypeVar("T")
@@ -26,20 +27,9 @@ T = TypeVar("T")
 #: Kinds of collection point and the vehicle kinds that can serve them.
 POINT_KINDS: tuple[str, ...] = ("container", "bak", "roadside")
 
-#: Free-flow speeds per OSM highway class in km/h, for a small Indonesian city before 07:00.
-DEFAULT_SPEEDS_KPH: dict[str, float] = {
-    "motorway": 60.0,
-    "trunk": 40.0,
-    "primary": 35.0,
-    "secondary": 30.0,
-    "tertiary": 25.0,
-    "unclassified": 20.0,
-    "residential": 18.0,
-    "living_street": 10.0,
-    "service": 12.0,
-    "road": 18.0,
-    "track": 10.0,
-}
+#: Free-flow speeds per OSM highway class in km/h, for a small Indonesian city before 07:00
+#: (the ``id-small-city`` speed profile; see ``speed_profiles``).
+DEFAULT_SPEEDS_KPH: dict[str, float] = dict(SPEED_PROFILES[DEFAULT_PROFILE].speeds_kph)
 
 
 def _time(value: Any, where: str) -> int:
@@ -222,6 +212,9 @@ class NetworkSettings:
     Relative paths here, ``cache_dir`` included, are relative to the scenario file's folder
     (``~`` is expanded); ``wasteroute.network.cache_folder`` applies that rule for every cache.
     Caches hold data only and are checked against their source on every read.
+    ``speed_profile`` names the shipped speeds per road class (``speed_profiles``); a
+    ``speeds_kph`` table replaces the profile's classes (list every class you drive on).
+    ``max_snap_m`` None scales the snap limit with the graph (``network.snap_limit_m``).
     """
 
     osm_file: str | None = None
@@ -232,17 +225,31 @@ class NetworkSettings:
     cache_parsed: bool = False
     overpass_url: str | None = None
     network_type: str = "drive"
-    speeds_kph: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEEDS_KPH))
-    default_speed_kph: float = 22.0
+    speed_profile: str = DEFAULT_PROFILE
+    speeds_kph: Mapping[str, float] = field(default_factory=dict)
+    default_speed_kph: float | None = None
     use_maxspeed: bool = True
-    max_snap_m: float = 300.0
+    max_snap_m: float | None = None
 
     def __post_init__(self) -> None:
+        speed_profile(self.speed_profile)
         bad = {k: v for k, v in self.speeds_kph.items() if not (0 < float(v) <= 130)}
         if bad:
             raise InputError(f"network speeds must be in (0, 130] km/h; fix {bad}")
-        _number_in(self.default_speed_kph, "default_speed_kph", "network", low=0, high=130, low_open=True)
-        _number_in(self.max_snap_m, "max_snap_m", "network", low=0, low_open=True)
+        if self.default_speed_kph is not None:
+            _number_in(self.default_speed_kph, "default_speed_kph", "network", low=0, high=130, low_open=True)
+        if self.max_snap_m is not None:
+            _number_in(self.max_snap_m, "max_snap_m", "network", low=0, low_open=True)
+
+    def class_speeds_kph(self) -> dict[str, float]:
+        """Speed per highway class: ``speeds_kph`` when given (it replaces the whole table), else the profile's."""
+        return dict(self.speeds_kph or speed_profile(self.speed_profile).speeds_kph)
+
+    def fallback_speed_kph(self) -> float:
+        """Speed of a road of no known class: ``default_speed_kph``, else the profile's."""
+        if self.default_speed_kph is not None:
+            return self.default_speed_kph
+        return speed_profile(self.speed_profile).default_speed_kph
 
 
 @dataclass(frozen=True)
@@ -314,6 +321,12 @@ class VehicleType:
     idle_l_per_h: float = 1.5
     fixed_cost_s: int = 0
     speed_factor: float = 1.0
+    #: Size and weight for OSM restrictions (maxheight, maxweight, maxlength, maxaxleload);
+    #: defaults: a loaded 6 m³ dump truck of Kupang (estimates, shared/domain.md: trucks 10-26 t).
+    height_m: float = 3.2
+    weight_t: float = 12.0
+    length_m: float = 7.5
+    axle_load_t: float = 8.0
     shift: Shift = field(default_factory=Shift)
 
     def __post_init__(self) -> None:
@@ -338,6 +351,8 @@ class VehicleType:
             raise InputError(f"{where}: fixed_cost_s {self.fixed_cost_s} must be >= 0")
         if not 0.2 <= self.speed_factor <= 2.0:
             raise InputError(f"{where}: speed_factor {self.speed_factor} must be in [0.2, 2]")
+        for name, high in (("height_m", 10.0), ("weight_t", 100.0), ("length_m", 40.0), ("axle_load_t", 50.0)):
+            _number_in(getattr(self, name), name, where, low=0, high=high, low_open=True)
 
 
 @dataclass(frozen=True)

@@ -520,10 +520,15 @@ def _with_speeds(G: nx.MultiDiGraph, settings: NetworkSettings) -> nx.MultiDiGra
             "check that the file or area holds drivable roads"
         )
         raise NetworkError(msg)
+    classes = (f"class speeds from [network.speeds_kph] ({len(settings.speeds_kph)} classes)"
+               if settings.speeds_kph else f"class speeds of speed profile {settings.speed_profile}")
+    G.graph["speed_note"] = (
+        f"{classes}, {settings.fallback_speed_kph():g} km/h on roads of no known class"
+    )
     return add_speeds_and_times(
         G,
-        speeds_kph=settings.speeds_kph,
-        default_speed_kph=settings.default_speed_kph,
+        speeds_kph=settings.class_speeds_kph(),
+        default_speed_kph=settings.fallback_speed_kph(),
         use_maxspeed=settings.use_maxspeed,
     )
 
@@ -645,6 +650,30 @@ def _edge_speed_kph(
         if posted is not None and posted < base:
             return posted, "maxspeed"
     return base, how
+
+
+# --------------------------------------------------------------------------- snap limit
+
+#: Without a ``max_snap_m`` setting, the snap limit is this many median edge lengths ...
+SNAP_LIMIT_EDGES = 5.0
+#: ... kept within these bounds (m): dense grids still allow a point across a wide road,
+#: sparse rural graphs do not accept a point a kilometre from any road.
+SNAP_LIMIT_BOUNDS_M = (150.0, 1000.0)
+
+
+def snap_limit_m(G: nx.MultiDiGraph, settings: NetworkSettings) -> float:
+    """Return how far (m) a point or facility may lie from the road network.
+
+    ``settings.max_snap_m`` when set; otherwise :data:`SNAP_LIMIT_EDGES` times the graph's
+    median edge length, within :data:`SNAP_LIMIT_BOUNDS_M`, so the limit scales with the graph.
+    """
+    if settings.max_snap_m is not None:
+        return float(settings.max_snap_m)
+    if "median_edge_m" not in G.graph:
+        lengths = [float(d.get("length", 0.0)) for *_, d in G.edges(data=True)]
+        G.graph["median_edge_m"] = float(np.median(lengths)) if lengths else 0.0
+    low, high = SNAP_LIMIT_BOUNDS_M
+    return float(min(high, max(low, SNAP_LIMIT_EDGES * G.graph["median_edge_m"])))
 
 
 # --------------------------------------------------------------------------- nearest nodes
@@ -1044,7 +1073,9 @@ def _loaded(G: nx.MultiDiGraph, source: Source, why: str) -> LoadedNetwork:
     if synthetic and not description.startswith("SYNTHETIC"):
         description = f"SYNTHETIC streets {description}"
     G.graph["source_description"] = description
-    log.info("network: %s (%d nodes / %d edges)", why, len(G), G.number_of_edges())
+    speeds = G.graph.get("speed_note")
+    log.info("network: %s (%d nodes / %d edges%s)", why, len(G), G.number_of_edges(),
+             f"; {speeds}" if speeds else "")
     return LoadedNetwork(graph=G, source=source, description=description, synthetic=synthetic)
 
 

@@ -35,17 +35,19 @@ from .config import (
     _time,
     check_type,
 )
+from .directions import LANGUAGES
 from .errors import InputError
 from .matrix import GraphIndex, TravelMatrix, build_matrix
 from .problem import ProblemData, build_problem
 from .solution import Solution
 from .stops import read_points, snap_points, split_due
+from .timezones import resolve_timezone
 from .units import format_hhmm
 
 log = logging.getLogger("wasteroute")
 
 _SCENARIO_KEYS = {
-    "name", "timezone", "volume_factor", "density_kg_per_m3", "dumping_window_end",
+    "name", "timezone", "language", "volume_factor", "density_kg_per_m3", "dumping_window_end",
     "network", "points", "facilities", "fleet", "solver", "service", "emissions",
 }
 
@@ -69,6 +71,7 @@ class Scenario:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     emissions: EmissionSettings = field(default_factory=EmissionSettings)
     timezone: str = "Asia/Makassar"
+    language: str = "id"
     volume_factor: float = 1.0
     density_kg_per_m3: float = 250.0
     dumping_window_end: int | None = None
@@ -85,6 +88,9 @@ class Scenario:
         if not (math.isfinite(self.density_kg_per_m3) and self.density_kg_per_m3 > 0):
             raise InputError(f"{where}: density_kg_per_m3 {self.density_kg_per_m3!r} must be a positive number")
         _check_timezone(self.timezone, where)
+        if self.language not in LANGUAGES:
+            msg = f"{where}: language {self.language!r} is not available; use one of {', '.join(LANGUAGES)}"
+            raise InputError(msg)
         if self.dumping_window_end is not None:
             _check_dumping_window(self.dumping_window_end, self.fleet, where)
 
@@ -104,17 +110,20 @@ class Scenario:
         base = p.parent
         net = dict(t.get("network", {}))
         window = t.get("dumping_window_end")
+        facilities = Facilities.from_toml(base / t["facilities"]["file"])
+        places = [(f.id, f.lon, f.lat) for f in (facilities.depot, *facilities.landfills)]
         return cls(
             name=str(t.get("name", p.stem)),
             base_dir=base,
             points_file=base / t["points"]["file"],
-            facilities=Facilities.from_toml(base / t["facilities"]["file"]),
+            facilities=facilities,
             fleet=Fleet.from_toml(base / t["fleet"]["file"]),
             network=_build(NetworkSettings, net, f"{p} [network]", section="network"),
             solver=SolverParams.from_table(t.get("solver", {}), where=f"{p} [solver]"),
             service=_build(ServiceSettings, t.get("service", {}), f"{p} [service]", section="service"),
             emissions=_build(EmissionSettings, t.get("emissions", {}), f"{p} [emissions]", section="emissions"),
-            timezone=str(t.get("timezone", "Asia/Makassar")),
+            timezone=resolve_timezone(t.get("timezone"), places, where=str(p)),
+            language=str(t.get("language", "id")),
             volume_factor=float(t.get("volume_factor", 1.0)),
             density_kg_per_m3=float(t.get("density_kg_per_m3", 250.0)),
             dumping_window_end=None if window is None else _time(window, f"{p}: dumping_window_end"),
@@ -241,7 +250,7 @@ class Scenario:
 MAX_VOLUME_FACTOR = 100.0
 
 _SCENARIO_TYPES = {
-    "name": "string", "timezone": "string", "volume_factor": "number", "density_kg_per_m3": "number",
+    "name": "string", "timezone": "string", "language": "string", "volume_factor": "number", "density_kg_per_m3": "number",
 }
 
 
@@ -357,7 +366,7 @@ def _boundary(sc: Scenario) -> Any:
 
 def _check_facilities_near_roads(sc: Scenario, graph: Any) -> None:
     """Raise an :class:`InputError` naming each facility farther than ``max_snap_m`` from every road node."""
-    from .network import nearest_nodes
+    from .network import nearest_nodes, snap_limit_m
 
     facs = [sc.facilities.depot, *sc.facilities.landfills]
     if len(graph) == 0:
@@ -365,7 +374,7 @@ def _check_facilities_near_roads(sc: Scenario, graph: Any) -> None:
     _, dist_m = nearest_nodes(graph, [f.lon for f in facs], [f.lat for f in facs], return_dist=True)
     # Node distance overstates the distance to a long edge, so this coarse guard allows 1 km;
     # the exact snap (edge distance, max_snap_m) follows when the matrix is built.
-    limit = max(sc.network.max_snap_m, 1000.0)
+    limit = max(snap_limit_m(graph, sc.network), 1000.0)
     far = [f"facility {f.id} ({f.name}) is {d:.0f} m from the road network (limit {limit:.0f} m); "
            "check its lon/lat in the facilities file, or use a network that covers it"
            for f, d in zip(facs, dist_m, strict=True) if d > limit]
@@ -390,9 +399,12 @@ def _read_points_cached(sc: Scenario) -> pd.DataFrame:
 def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]]:
     p = sc.points_file
     points = _read_points_cached(sc)
-    key = (_network_key(sc), str(p), p.stat().st_mtime_ns, repr(sc.service), sc.network.max_snap_m)
+    from .network import snap_limit_m
+
+    limit_m = snap_limit_m(net.graph, sc.network)
+    key = (_network_key(sc), str(p), p.stat().st_mtime_ns, repr(sc.service), limit_m)
     if key not in _POINTS:
-        snapped, report = snap_points(points, net.graph, max_snap_m=sc.network.max_snap_m)
+        snapped, report = snap_points(points, net.graph, max_snap_m=limit_m)
         _POINTS[key] = (snapped, report.too_far)
     return _POINTS[key]
 
@@ -401,10 +413,7 @@ def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> TravelMatri
     fac = sc.facilities
     facs = [fac.depot, *fac.landfills]
     fac_frame = pd.DataFrame({"id": [f.id for f in facs], "lon": [f.lon for f in facs], "lat": [f.lat for f in facs]})
-    fac_snapped, fac_report = snap_points(fac_frame, net.graph, max_snap_m=sc.network.max_snap_m)
-    if fac_report.too_far:
-        why = "; ".join(f"{k}: {v}" for k, v in fac_report.too_far.items())
-        raise InputError(f"facility too far from the road network: {why}")
+    fac_snapped = _snap_facilities(sc, net.graph, fac_frame)
     ok = snapped[snapped["node"] >= 0]
     ids = [*fac_snapped["id"], *ok["id"]]
     nodes = [*fac_snapped["node"], *ok["node"]]
@@ -415,6 +424,38 @@ def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> TravelMatri
             _INDEXES[gkey] = GraphIndex.from_graph(net.graph)
         _MATRICES[key] = build_matrix(_INDEXES[gkey], ids, nodes)
     return _MATRICES[key]
+
+
+def _snap_facilities(sc: Scenario, graph: Any, fac_frame: pd.DataFrame) -> pd.DataFrame:
+    """Snap the depot and landfills, log each snap distance, warn about one off the roads.
+
+    Raises
+    ------
+    InputError
+        Naming each facility beyond the snap limit, with its distance.
+    """
+    from .network import snap_limit_m
+
+    limit_m = snap_limit_m(graph, sc.network)
+    fac_snapped, fac_report = snap_points(fac_frame, graph, max_snap_m=limit_m)
+    if fac_report.too_far:
+        far = [f"facility {k} is {v}" for k, v in fac_report.too_far.items()]
+        msg = (f"{len(far)} facility(ies) beyond the snap limit of {limit_m:.0f} m from the road network "
+               "(set [network] max_snap_m to allow more)")
+        raise InputError(msg, far)
+    off = [f"{fid} {d:.0f} m" for fid, d in zip(fac_snapped["id"], fac_snapped["snap_m"], strict=True)
+           if d > FACILITY_OFF_ROAD_M]
+    if off:
+        log.warning("facilities off the road network (in water, a yard or a wrong lon/lat?): %s; "
+                    "check their lon/lat in the facilities file", ", ".join(off))
+    log.info("facilities snapped to the roads: %s (limit %.0f m)",
+             ", ".join(f"{i} {d:.0f} m" for i, d in zip(fac_snapped["id"], fac_snapped["snap_m"], strict=True)),
+             limit_m)
+    return fac_snapped
+
+
+#: A facility farther than this from its nearest road is reported as off the network.
+FACILITY_OFF_ROAD_M = 50.0
 
 
 def clear_caches() -> None:
