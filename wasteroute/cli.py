@@ -50,9 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only load the scenario and print its summary (network, points, fleet); no solving")
     p.add_argument("--download-network", action="store_true",
                    help="download the real OpenStreetMap network (Overpass) and cache it for later runs")
-    p.add_argument("--language", choices=("id", "en"), default="id", help="driver sheets in Bahasa Indonesia or English")
+    p.add_argument("--language", choices=("id", "en"), default=None,
+                   help="driver sheets in Bahasa Indonesia or English (default: the scenario's language, else id)")
     p.add_argument("--no-maps", action="store_true", help="skip the HTML maps")
     p.add_argument("--no-sheets", action="store_true", help="skip the printed driver sheets and GPX")
+    p.add_argument("--new-city", type=Path, default=None, metavar="DIR",
+                   help="write a scenario folder for another city (with --osm-file or --place); see docs/new-city.md")
+    p.add_argument("--osm-file", type=Path, default=None, metavar="FILE", help="with --new-city: the city's OSM extract")
+    p.add_argument("--place", default=None, metavar="NAME", help='with --new-city: "City, Country" to download')
+    p.add_argument("--check-points", type=Path, default=None, metavar="FILE",
+                   help="check a points CSV/GeoJSON against docs/points.md: every bad row, or 'ok: N points'")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors and the final summary")
     return p
@@ -149,8 +156,11 @@ def summarize(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, check, write; return the exit code."""
+    from .newcity import dispatch
     from .outputs import write_all
 
+    if (code := dispatch(args)) is not None:
+        return code
     if args.summary:
         return summarize(args)
     t_start = time.perf_counter()
@@ -161,7 +171,8 @@ def run(args: argparse.Namespace) -> int:
     sol.validate()
     out_dir = args.out / sol.problem.date.isoformat()
     t0 = time.perf_counter()
-    written = write_all(sol, out_dir, maps=not args.no_maps, sheets=not args.no_sheets, language=args.language)
+    language = args.language or sc.language  # the command line overrides the scenario
+    written = write_all(sol, out_dir, maps=not args.no_maps, sheets=not args.no_sheets, language=language)
     timings["outputs"] = time.perf_counter() - t0
     summary = sol.summary()
     (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
