@@ -55,7 +55,7 @@ class MapFlowable(Flowable):
     def draw(self) -> None:
         canv, strip = self.canv, STRIP_MM * mm
         map_h = self.height - strip
-        canv.drawImage(ImageReader(io.BytesIO(self.jpeg)), 0, strip, self.width, map_h)
+        canv.drawImage(_JpegReader(self.jpeg), 0, strip, self.width, map_h)
         canv.saveState()
         path = canv.beginPath()
         path.rect(0, strip, self.width, map_h)
@@ -64,6 +64,23 @@ class MapFlowable(Flowable):
             _pdf_label(canv, lab, lab.x * self.width, strip + lab.y * map_h)
         canv.restoreState()
         _pdf_legend(canv, self.width, strip, self.plan, self.t)
+
+
+class _JpegReader(ImageReader):
+    """A JPEG for ``drawImage``, named by a digest of its bytes.
+
+    reportlab names an image by a digest of :meth:`getRGBData`, which decodes the whole map
+    only to hash it (a tenth of a sheet's time); a JPEG goes into the PDF undecoded, so its own
+    bytes identify it as well.
+    """
+
+    def __init__(self, jpeg: bytes) -> None:
+        super().__init__(io.BytesIO(jpeg))
+        self._jpeg = jpeg
+        self._dataA = None  # no transparency (getRGBData sets it in the base class)
+
+    def getRGBData(self) -> bytes:  # noqa: N802 (reportlab's name)
+        return self._jpeg
 
 
 def _pdf_text(

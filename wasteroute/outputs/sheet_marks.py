@@ -47,7 +47,8 @@ def draw_route(
             capstyle="round",
             joinstyle="round",
             zorder=4,
-        )
+        ),
+        autolim=False,  # the map's limits are the view's, set by the caller
     )
     spacing = max(view.width, view.height) / 9
     for trip in sorted({t for t, _ in lines}, key=lambda t: (t == 0, t)):
@@ -62,7 +63,8 @@ def draw_route(
                 capstyle="round",
                 joinstyle="round",
                 zorder=5,
-            )
+            ),
+            autolim=False,
         )
         if arrows:
             tris = [tri for xy in mine for tri in _arrowheads(xy, spacing)]
@@ -70,7 +72,8 @@ def draw_route(
                 ax.add_collection(
                     PolyCollection(
                         tris, facecolors=colour, edgecolors="white", linewidths=0.4, zorder=6
-                    )
+                    ),
+                    autolim=False,
                 )
 
 
