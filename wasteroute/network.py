@@ -62,6 +62,10 @@ OSM_FORMATS: dict[str, str] = {
 GRAPHML_SUFFIX = ".graphml"
 #: Tag value marking a generated (not surveyed) way, e.g. ``synthetic=yes``.
 SYNTHETIC_TAG = "synthetic"
+#: OSM tags that keep heavy trucks off a road, kept on every edge (see ``vehicle_restrictions``).
+RESTRICTION_TAGS: tuple[str, ...] = (
+    "hgv", "motor_vehicle", "access", "maxweight", "maxaxleload", "maxheight", "maxlength",
+)
 
 _MPH_KPH = 1.609344
 _MAX_PLAUSIBLE_KPH = 130.0
@@ -305,11 +309,16 @@ def _graph_from_osm(path: Path, network_type: str) -> tuple[nx.MultiDiGraph, _Ex
                 "and holds highway ways"
             )
             raise NetworkError(msg)
-        tags = list(dict.fromkeys([*ox.settings.useful_tags_way, SYNTHETIC_TAG]))
+        tags = _kept_tags()
         bidirectional = network_type in ox.settings.bidirectional_network_types
         with _osmnx_settings(useful_tags_way=tags):
             G = ox.graph_from_xml(xml, bidirectional=bidirectional, retain_all=True)
     return G, extract
+
+
+def _kept_tags() -> list[str]:
+    """OSM way tags kept on the edges: osmnx's useful tags, ``synthetic`` and the truck restrictions."""
+    return list(dict.fromkeys([*ox.settings.useful_tags_way, SYNTHETIC_TAG, *RESTRICTION_TAGS]))
 
 
 def _utc_now() -> str:
@@ -334,7 +343,7 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph:
     return G
 
 
-_PARSE_VERSION = 2  # bump when the way filter or graph building here changes
+_PARSE_VERSION = 3  # bump when the way filter or graph building here changes (3: restriction tags)
 
 
 def cache_folder(settings: NetworkSettings, *, base_dir: Path | None = None) -> Path:
@@ -366,7 +375,7 @@ def _parse_key(path: Path, settings: NetworkSettings) -> tuple[str, dict[str, An
         "source_sha256": graph_cache.file_sha256(path),
         "network_type": settings.network_type,
         "way_filter": [[t.key, t.op, t.value] for t in _way_filter(settings.network_type)],
-        "useful_tags_way": [*ox.settings.useful_tags_way, SYNTHETIC_TAG],
+        "useful_tags_way": _kept_tags(),
         "bidirectional": settings.network_type in ox.settings.bidirectional_network_types,
         "osmnx": ox.__version__,
         "parse_version": _PARSE_VERSION,
@@ -904,6 +913,7 @@ def _download_key(place: str | None, polygon: Any, network_type: str) -> str:
         "kind": "OSM download",
         "query": _query_text(place, polygon, network_type),
         "format": graph_cache.VERSION,
+        "tags": _kept_tags(),  # a download made before the restriction tags were kept is not used
     }
     return graph_cache.cache_key(fields)
 
@@ -999,7 +1009,7 @@ def download_graph(
     what = repr(place) if place is not None else "the boundary polygon"
     _probe_overpass(url)
     try:
-        with _osmnx_settings(overpass_url=url, use_cache=False):
+        with _osmnx_settings(overpass_url=url, use_cache=False, useful_tags_way=_kept_tags()):
             G = _download(place, polygon, settings.network_type)
     except (OSError, ValueError, TypeError, LookupError) as exc:  # osmnx's are ValueErrors
         msg = f"downloading {what} from {url} failed: {_short(exc)}"
