@@ -12,12 +12,13 @@ import logging
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from test_sheets import pdf_pages, pdf_text
 from wasteroute.outputs import sheets as sheets_mod
 from wasteroute.outputs.progress import Progress
-from wasteroute.outputs.sheets import write_sheets
+from wasteroute.outputs.sheets import SheetJob, write_sheets
 from wasteroute.solution import Solution
 
 
@@ -131,3 +132,23 @@ def test_progress_is_silent_when_the_log_is_quiet() -> None:
 def test_a_bad_worker_count_is_refused(ag_solution: Solution, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="workers must be at least 1"):
         write_sheets(ag_solution, tmp_path, workers=0)
+
+
+def test_a_sheet_job_lays_out_while_this_process_works(
+    ag_solution: Solution, one_worker: list[Path], tmp_path: Path
+) -> None:
+    with SheetJob(ag_solution, tmp_path, workers=2) as job:
+        busy = psutil.Process().children()  # the workers run while this block does other work
+        paths = job.wait()
+    assert len(busy) == 2
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in one_worker]
+
+
+def test_an_error_inside_a_sheet_job_stops_its_workers(
+    ag_solution: Solution, tmp_path: Path
+) -> None:
+    with pytest.raises(RuntimeError, match="maps failed"):
+        with SheetJob(ag_solution, tmp_path, workers=2):
+            raise RuntimeError("maps failed")
+    assert psutil.Process().children() == []
+    assert not (tmp_path / "fleet.pdf").exists()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..solution import Solution
@@ -23,15 +24,19 @@ def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool =
         sol.to_geojson(out_dir / "routes.geojson"),
     ]
     log.info("exports written: JSON, CSV, GeoJSON")
-    if maps:
-        from .maps import write_maps
+    from .sheets import SheetJob
 
-        written += write_maps(sol, out_dir / "maps")
+    # Worker processes lay out the sheets while this one draws the maps (issue 10).
+    with SheetJob(sol, out_dir / "sheets", language=language) if sheets else nullcontext() as job:
+        if maps:
+            from .maps import write_maps
+
+            written += write_maps(sol, out_dir / "maps")
+        if job is not None:
+            written += job.wait()
     if sheets:
         from .gpx import write_gpx
-        from .sheets import write_sheets
 
-        written += write_sheets(sol, out_dir / "sheets", language=language)
         written += write_gpx(sol, out_dir / "gpx", language=language)
         log.info("driver sheets and GPX written for %d trucks", len(sol.used_routes()))
     return written

@@ -12,9 +12,10 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -53,37 +54,70 @@ def run_each(
     ``on_done`` is called in this process after each item, in the order the items finish.
     The results come back in item order whatever the number of workers.
     """
-    workers = min(workers, n)
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        results = []
-        for i in range(n):
-            results.append(job(i))
-            on_done()
-        return results
-    gc.freeze()  # objects made before the fork stay out of the collector: fewer pages copied
-    pool = ProcessPoolExecutor(
-        workers, mp_context=mp.get_context("fork"), initializer=_start, initargs=(job,)
-    )
-    try:
-        futures: dict[Future[tuple[int, T]], int] = {pool.submit(_run, i): i for i in range(n)}
+    with Jobs(job, n, workers=workers) as jobs:
+        return jobs.wait(on_done=on_done)
+
+
+class Jobs(Generic[T]):
+    """``job(0)``, …, ``job(n - 1)`` started in forked workers; this process is free until
+    :meth:`wait`. With one worker (or no ``fork``) the items run in :meth:`wait`, here.
+
+    Use it as a context manager: leaving the block early (an error, Ctrl-C) cancels the items
+    not started and waits for the workers to stop.
+    """
+
+    def __init__(self, job: Callable[[int], T], n: int, *, workers: int) -> None:
+        self.job, self.n = job, n
+        self.workers = max(1, min(workers, n)) if "fork" in mp.get_all_start_methods() else 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[Future[tuple[int, T]], int] = {}
+
+    def __enter__(self) -> Jobs[T]:
+        if self.workers > 1:
+            gc.freeze()  # objects made before the fork stay out of the collector: fewer pages copied
+            try:
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=mp.get_context("fork"),
+                    initializer=_start,
+                    initargs=(self.job,),
+                )
+                self._futures = {self._pool.submit(_run, i): i for i in range(self.n)}
+            finally:
+                gc.unfreeze()  # the workers exist now (fork starts them all at the first submit)
+        return self
+
+    def wait(self, *, on_done: Callable[[], None]) -> list[T]:
+        """The results in item order; ``on_done`` is called after each item as it finishes."""
+        if self._pool is None:
+            results = []
+            for i in range(self.n):
+                results.append(self.job(i))
+                on_done()
+            return results
         out: dict[int, T] = {}
-        for done in as_completed(futures):
+        for done in as_completed(self._futures):
             i, result = done.result()
             out[i] = result
             on_done()
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        gc.unfreeze()
-    pool.shutdown(wait=True)
-    return [out[i] for i in range(n)]
+        return [out[i] for i in range(self.n)]
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+            self._pool = None
 
 
 def _start(job: Callable[[int], Any]) -> None:
-    """Worker start: keep the job (handed over by fork, never pickled)."""
+    """Worker start: keep the job (handed over by fork, never pickled).
+
+    Ctrl-C reaches the whole process group; only the parent acts on it (it cancels the items
+    not started and waits for the running ones), so a worker ignores it instead of printing
+    a traceback.
+    """
     global _JOB
     _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(i: int) -> tuple[int, Any]:

@@ -37,7 +37,7 @@ from .progress import Progress
 from .sheet_doc import Context, TruckHeader, build, new_context
 from .sheet_map import map_image, map_png, route_map
 from .sheet_map_pdf import cached_map
-from .sheet_pool import check_workers, run_each
+from .sheet_pool import Jobs, check_workers
 from .sheet_rows import SheetRow, arrival_time, sheet_rows
 from .sheet_style import CONTENT_W, FOOTER_H, HEADER_H, MARGIN, NOTICE_H, PAGE_H
 from .sheet_streets import streets_of
@@ -45,6 +45,7 @@ from .sheet_tables import cover_story, stop_table
 from .sheet_text import display_name, format_hours, format_number, long_date
 
 __all__ = [
+    "SheetJob",
     "SheetRow",
     "arrival_time",
     "display_name",
@@ -149,7 +150,8 @@ def write_sheets(
     Each truck is laid out once, into its own PDF; ``fleet.pdf`` is a cover page followed by
     the pages of those PDFs. The trucks are laid out by ``workers`` processes at once, and the
     progress is shown as a bar on a terminal or as log lines ("sheets 12/34") otherwise. The
-    files do not depend on the number of workers.
+    files do not depend on the number of workers. :class:`SheetJob` does the same while this
+    process draws something else.
 
     Parameters
     ----------
@@ -172,32 +174,68 @@ def write_sheets(
     ValueError
         If ``language`` is unknown or ``workers`` is below 1.
     """
-    ctx = new_context(sol, check_language(language))
-    n_workers = check_workers(workers)
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    routes = sol.used_routes()
-    paths = [folder / f"truck_{_safe(r.vehicle.id)}.pdf" for r in routes]
-    if sol.graph is not None:
-        streets_of(sol.graph)  # flattened once, before the workers fork, and shared by them
+    with SheetJob(sol, out_dir, language=language, workers=workers) as job:
+        return job.wait()
 
-    def one(i: int) -> str:
-        return str(_write_truck(ctx, routes[i], paths[i]))
 
-    with Progress("sheets", len(routes)) as progress:
-        run_each(one, len(routes), workers=n_workers, on_done=progress.step)
-    fleet = write_fleet(ctx, routes, paths, folder / "fleet.pdf")
-    used = min(n_workers, max(len(routes), 1))
-    log.info(
-        "driver sheets: %d trucks in %.1f s, %d process%s (%s)",
-        len(paths),
-        time.perf_counter() - t0,
-        used,
-        "" if used == 1 else "es",
-        folder,
-    )
-    return [*paths, fleet]
+class SheetJob:
+    """Driver sheets laid out by worker processes while this process does other work.
+
+    The workers start when the ``with`` block is entered; :meth:`wait` shows the progress,
+    writes ``fleet.pdf`` and returns the paths as :func:`write_sheets` does. Leaving the block
+    by an error stops the workers. Without a ``with`` block, everything happens in
+    :meth:`wait`::
+
+        with SheetJob(sol, "out/sheets") as sheets:
+            write_maps(sol, "out/maps")        # drawn here while the workers lay out sheets
+            paths = sheets.wait()
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is unknown or ``workers`` is below 1.
+    """
+
+    def __init__(
+        self, sol: Solution, out_dir: str | Path, *, language: str = "id", workers: int | None = None
+    ) -> None:
+        self.ctx = new_context(sol, check_language(language))
+        self.folder = Path(out_dir)
+        self.routes = sol.used_routes()
+        self.paths = [self.folder / f"truck_{_safe(r.vehicle.id)}.pdf" for r in self.routes]
+        self.jobs = Jobs(self._one, len(self.routes), workers=check_workers(workers))
+        self.t0 = time.perf_counter()
+
+    def _one(self, i: int) -> str:
+        """Lay out truck ``i``'s sheet (in a worker) and return its file name."""
+        return str(_write_truck(self.ctx, self.routes[i], self.paths[i]))
+
+    def __enter__(self) -> SheetJob:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.ctx.sol.graph is not None:
+            streets_of(self.ctx.sol.graph)  # flattened once, before the fork, shared by the workers
+        self.t0 = time.perf_counter()
+        self.jobs.__enter__()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.jobs.__exit__(kind, *exc)
+
+    def wait(self) -> list[Path]:
+        """Wait for every truck's sheet, write ``fleet.pdf``; return the truck PDFs, then it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with Progress("sheets", len(self.routes)) as progress:
+            self.jobs.wait(on_done=progress.step)
+        fleet = write_fleet(self.ctx, self.routes, self.paths, self.folder / "fleet.pdf")
+        log.info(
+            "driver sheets: %d trucks in %.1f s, %d process%s (%s)",
+            len(self.paths),
+            time.perf_counter() - self.t0,
+            self.jobs.workers,
+            "" if self.jobs.workers == 1 else "es",
+            self.folder,
+        )
+        return [*self.paths, fleet]
 
 
 def write_fleet(ctx: Context, routes: list[Route], sheets: list[Path], path: Path) -> Path:
