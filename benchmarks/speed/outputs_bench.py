@@ -4,9 +4,9 @@ Solves the Kupang day once (stopped by a solution limit, so the plan is the same
 then times ``write_maps``, ``write_sheets`` (once per worker count) and ``write_gpx`` apart, and
 maps + sheets together as ``wasteroute.outputs.write_all`` runs them (the sheets' workers lay out
 while the parent draws the maps), sampling the memory of this process and its workers
-(proportional set size, so pages shared after a fork are counted once) every 0.1 s. Appends one row per worker count to
-``benchmarks/results/outputs-<today>.md``. Target: maps + sheets of the 34-truck day within a
-quarter of the solver's default budget (30 s / 4 = 7.5 s) on the 2-core machine.
+(proportional set size, so pages shared after a fork are counted once) every 0.1 s. Appends one
+row per worker count to ``benchmarks/results/outputs-<today>.md``. Target: maps + sheets of the
+34-truck day within a quarter of the solver's default budget (30 s / 4 = 7.5 s) on 2 cores.
 
 Run from the repository root::
 
@@ -90,7 +90,8 @@ def timed(into: dict[str, float], key: str) -> Iterator[None]:
 
 
 def _cpu_s() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 

@@ -1,8 +1,8 @@
 """Progress of a long output step: a bar on a terminal, log lines otherwise.
 
-A person at a terminal sees one line redrawn in place ("sheets ████░░░░ 12/34"); a log file or
-a pipe gets a few lines "sheets 12/34" through ``logging.getLogger("wasteroute")``. Nothing is
-shown when the log is quieter than INFO (``--quiet``).
+A person at a terminal sees one line redrawn in place ("sheets ████░░░░ 12/34"); a log
+file or a pipe gets a few lines "sheets 12/34" through ``logging.getLogger("wasteroute")``.
+Nothing is shown when the log is quieter than INFO (``--quiet``).
 """
 
 from __future__ import annotations

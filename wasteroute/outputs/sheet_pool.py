@@ -74,7 +74,8 @@ class Jobs(Generic[T]):
 
     def __enter__(self) -> Jobs[T]:
         if self.workers > 1:
-            gc.freeze()  # objects made before the fork stay out of the collector: fewer pages copied
+            # Objects made before the fork stay out of the collector: fewer pages copied.
+            gc.freeze()
             try:
                 self._pool = ProcessPoolExecutor(
                     self.workers,

@@ -197,7 +197,12 @@ class SheetJob:
     """
 
     def __init__(
-        self, sol: Solution, out_dir: str | Path, *, language: str = "id", workers: int | None = None
+        self,
+        sol: Solution,
+        out_dir: str | Path,
+        *,
+        language: str = "id",
+        workers: int | None = None,
     ) -> None:
         self.ctx = new_context(sol, check_language(language))
         self.folder = Path(out_dir)
