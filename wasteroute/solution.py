@@ -331,6 +331,14 @@ class Solution:
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- checks
+    def check(self) -> list[Finding]:
+        """Every broken rule, re-checked independently of the solver (empty when the plan holds).
+
+        Unlike :meth:`validate` this never raises: it is how given rounds are judged
+        (:mod:`wasteroute.evaluate`), where broken rules are the news, not a bug.
+        """
+        return _Checker(self).run()
+
     def validate(self) -> None:
         """Re-check every constraint independently of the solver.
 
@@ -339,7 +347,7 @@ class Solution:
         ValidationError
             Listing every violation found.
         """
-        problems = _Checker(self).run()
+        problems = self.check()
         if problems:
             msg = f"plan breaks {len(problems)} constraint(s):\n" + "\n".join(f"  - {p}" for p in problems)
             raise ValidationError(msg)
@@ -561,15 +569,45 @@ def leg_arrival_s(departure_s: int, leg_time_s: int, start_s: int, break_: Break
     return arrival
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule found by the independent check of a plan.
+
+    ``kind`` names the rule (one of :data:`FINDING_KINDS`), ``truck`` and ``step`` (index in the
+    route's visits) say where, ``point`` the collection point or facility concerned, and
+    ``message`` says it in words.
+    """
+
+    kind: str
+    message: str
+    truck: str = ""
+    step: int | None = None
+    point: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+#: Every rule the check knows, in the order a report lists them.
+FINDING_KINDS = (
+    "unknown_point", "missing_point", "served_twice", "served_and_unassigned", "no_reason", "route_shape",
+    "truck_kind", "capacity", "containers", "empty_unload", "stops", "landfill_trips", "daily_load",
+    "release", "shift_start", "shift_end", "travel", "window", "landfill_hours", "break", "schedule", "kpi",
+)
+
+
 class _Checker:
     """Independent re-check of a solution against its problem."""
 
     def __init__(self, sol: Solution) -> None:
         self.sol = sol
         self.p = sol.problem
-        self.errors: list[str] = []
+        self.errors: list[Finding] = []
 
-    def run(self) -> list[str]:
+    def _add(self, kind: str, message: str, *, truck: str = "", step: int | None = None, point: str = "") -> None:
+        self.errors.append(Finding(kind, message, truck, step, point))
+
+    def run(self) -> list[Finding]:
         self._coverage()
         for r in self.sol.routes:
             if r.used:
@@ -582,31 +620,34 @@ class _Checker:
         seen = Counter(v.id for r in self.sol.routes for v in r.visits if v.kind == "point")
         for pid, n in seen.items():
             if n > 1:
-                self.errors.append(f"point {pid} is visited {n} times")
+                self._add("served_twice", f"point {pid} is visited {n} times", point=pid)
         for pid in seen:
             if pid in self.sol.unassigned:
-                self.errors.append(f"point {pid} is both in a route and unassigned")
+                self._add("served_and_unassigned", f"point {pid} is both in a route and unassigned", point=pid)
         due = {p.id for p in (*self.p.points, *self.p.excluded)}
         missing = due - set(seen) - set(self.sol.unassigned)
         for pid in sorted(missing):
-            self.errors.append(f"point {pid} is neither in a route nor in unassigned")
+            self._add("missing_point", f"point {pid} is neither in a route nor in unassigned", point=pid)
         extra = (set(seen) | set(self.sol.unassigned)) - due
         for pid in sorted(extra):
-            self.errors.append(f"{pid} is in the plan but not a point due today")
+            self._add("unknown_point", f"{pid} is in the plan but not a point due today", point=pid)
         for pid, why in self.sol.unassigned.items():
             if not why:
-                self.errors.append(f"unassigned point {pid} has no reason")
+                self._add("no_reason", f"unassigned point {pid} has no reason", point=pid)
 
     def _route(self, r: Route) -> None:
         vid = r.vehicle.id
         vs = r.visits
         if vs[0].kind != "depot" or vs[-1].kind != "depot":
-            self.errors.append(f"{vid}: route does not start and end at the depot")
+            self._add("route_shape", f"{vid}: route does not start and end at the depot", truck=vid)
         inner = list(vs[1:-1])
         if inner and inner[-1].kind != "landfill":
-            self.errors.append(f"{vid}: last stop before the depot is {inner[-1].id}, not a landfill")
-        if any(x.kind == "depot" for x in inner):
-            self.errors.append(f"{vid}: passes the depot mid-route")
+            self._add("route_shape", f"{vid}: last stop before the depot is {inner[-1].id}, not a landfill",
+                      truck=vid, step=len(vs) - 2, point=inner[-1].id)
+        for k, x in enumerate(inner, start=1):
+            if x.kind == "depot":
+                self._add("route_shape", f"{vid}: passes the depot mid-route", truck=vid, step=k, point=x.id)
+                break
         self._derived(r)
         self._loads(r)
         self._times(r)
@@ -615,34 +656,39 @@ class _Checker:
     def _loads(self, r: Route) -> None:
         v, vid = r.vehicle, r.vehicle.id
         load, items = 0, 0
-        for x in r.visits:
+        for k, x in enumerate(r.visits):
             if x.kind == "point":
                 p = x.point
                 assert p is not None
                 if p.kind not in v.serves:
-                    self.errors.append(f"{vid}: serves {p.id} of kind {p.kind}, which it cannot")
+                    self._add("truck_kind", f"{vid}: serves {p.id} of kind {p.kind}, which it cannot",
+                              truck=vid, step=k, point=p.id)
                 load += p.demand_l
                 items += 1
                 if load > v.capacity_l:
-                    self.errors.append(f"{vid}: load {load / 1000:.2f} m³ above capacity at {p.id}")
+                    self._add("capacity", f"{vid}: load {load / 1000:.2f} m³ above capacity at {p.id}",
+                              truck=vid, step=k, point=p.id)
                 if v.containers_per_trip is not None and items > v.containers_per_trip:
-                    self.errors.append(f"{vid}: {items} containers on one trip at {p.id}")
+                    self._add("containers", f"{vid}: {items} containers on one trip at {p.id}",
+                              truck=vid, step=k, point=p.id)
             elif x.kind == "landfill":
                 if items == 0:
-                    self.errors.append(f"{vid}: goes to {x.id} at {format_hhmm(x.start_s)} with an empty truck")
+                    self._add("empty_unload",
+                              f"{vid}: goes to {x.id} at {format_hhmm(x.start_s)} with an empty truck",
+                              truck=vid, step=k, point=x.id)
                 load, items = 0, 0
         if v.max_stops is not None and len(r.stops) > v.max_stops:
-            self.errors.append(f"{vid}: {len(r.stops)} stops, more than {v.max_stops}")
+            self._add("stops", f"{vid}: {len(r.stops)} stops, more than {v.max_stops}", truck=vid)
         if len(r.trips) > v.max_trips:
-            self.errors.append(f"{vid}: {len(r.trips)} landfill trips, more than {v.max_trips}")
+            self._add("landfill_trips", f"{vid}: {len(r.trips)} landfill trips, more than {v.max_trips}", truck=vid)
 
     def _daily_load_and_release(self, r: Route) -> None:
         """Route capacity per day and release dates (latest possible departure of each trip)."""
         v, vid = r.vehicle, r.vehicle.id
         total = sum(x.point.demand_l for x in r.stops if x.point is not None)
         if v.max_daily_load_l is not None and total > v.max_daily_load_l:
-            self.errors.append(f"{vid}: collects {total / 1000:.2f} m³ in the day, more than "
-                               f"{v.max_daily_load_l / 1000:.2f} m³")
+            self._add("daily_load", f"{vid}: collects {total / 1000:.2f} m³ in the day, more than "
+                      f"{v.max_daily_load_l / 1000:.2f} m³", truck=vid)
         vs = r.visits
         for i, x in enumerate(vs[:-1]):
             if x.kind == "point":
@@ -657,33 +703,35 @@ class _Checker:
             release = max(y.point.release_s for y in trip if y.point is not None)
             leave_by = trip[0].start_s - trip[0].leg_time_s
             if release > leave_by:
-                self.errors.append(f"{vid}: trip from {x.id} leaves by {format_hhmm(leave_by)}, before "
-                                   f"its points are released at {format_hhmm(release)}")
+                self._add("release", f"{vid}: trip from {x.id} leaves by {format_hhmm(leave_by)}, before "
+                          f"its points are released at {format_hhmm(release)}", truck=vid, step=i, point=x.id)
 
     def _times(self, r: Route) -> None:
         v, vid, vs = r.vehicle, r.vehicle.id, r.visits
         sh = v.shift
         if vs[0].departure_s < sh.start_s:
-            self.errors.append(f"{vid}: leaves the depot at {format_hhmm(vs[0].departure_s)}, before the shift")
+            self._add("shift_start", f"{vid}: leaves the depot at {format_hhmm(vs[0].departure_s)}, before the shift",
+                      truck=vid, step=0, point=vs[0].id)
         if vs[-1].arrival_s > sh.end_s:
-            self.errors.append(f"{vid}: back at {format_hhmm(vs[-1].arrival_s)}, after the shift ends")
-        for a, b in zip(vs, vs[1:]):
+            self._add("shift_end", f"{vid}: back at {format_hhmm(vs[-1].arrival_s)}, after the shift ends",
+                      truck=vid, step=len(vs) - 1, point=vs[-1].id)
+        for k, (a, b) in enumerate(zip(vs, vs[1:]), start=1):
             drive = int(math.ceil(self.p.time_s[a.location, b.location] / v.speed_factor))
             if b.start_s < a.departure_s + drive - 1:
-                self.errors.append(f"{vid}: starts at {b.id} at {format_hhmm(b.start_s)}, before it can arrive")
-        for x in vs:
+                self._add("travel", f"{vid}: starts at {b.id} at {format_hhmm(b.start_s)}, before it can arrive",
+                          truck=vid, step=k, point=b.id)
+        for k, x in enumerate(vs):
             if x.kind == "point" and x.point is not None:
                 p = x.point
                 latest = p.latest_s if p.latest_s >= 0 else sh.end_s
                 if x.start_s < p.ready_s or x.start_s > latest:
-                    self.errors.append(
-                        f"{vid}: serves {p.id} at {format_hhmm(x.start_s)}, outside "
-                        f"{format_hhmm(p.ready_s)}-{format_hhmm(latest)}"
-                    )
+                    self._add("window", f"{vid}: serves {p.id} at {format_hhmm(x.start_s)}, outside "
+                              f"{format_hhmm(p.ready_s)}-{format_hhmm(latest)}", truck=vid, step=k, point=p.id)
             if x.kind == "landfill":
                 lf = next(f for f in self.p.landfills if f.id == x.id)
                 if x.start_s < lf.opens_s or x.start_s + lf.unload_s > lf.closes_s:
-                    self.errors.append(f"{vid}: unloads at {lf.id} at {format_hhmm(x.start_s)}, outside its hours")
+                    self._add("landfill_hours", f"{vid}: unloads at {lf.id} at {format_hhmm(x.start_s)}, "
+                              "outside its hours", truck=vid, step=k, point=lf.id)
         self._break(r)
 
     def _break(self, r: Route) -> None:
@@ -693,33 +741,35 @@ class _Checker:
         vid, sh, brk, vs = r.vehicle.id, r.vehicle.shift, r.break_, r.visits
         window = f"{format_hhmm(sh.break_earliest_s)}-{format_hhmm(sh.break_latest_s)}"
         needs = bool(sh.break_duration_s) and r.end_s > sh.break_earliest_s
+
+        def add(message: str) -> None:
+            self._add("break", message, truck=vid)
+
         if brk is None or not brk.duration_s:
             if needs:
-                self.errors.append(f"{vid}: works until {format_hhmm(r.end_s)}, into its break window "
-                                   f"{window}, but takes no break")
+                add(f"{vid}: works until {format_hhmm(r.end_s)}, into its break window {window}, but takes no break")
             return
         if not needs:
-            self.errors.append(f"{vid}: back at {format_hhmm(r.end_s)}, before its break window {window}, "
-                               f"yet has a break at {format_hhmm(brk.start_s)}")
+            add(f"{vid}: back at {format_hhmm(r.end_s)}, before its break window {window}, "
+                f"yet has a break at {format_hhmm(brk.start_s)}")
             return
         if brk.duration_s != sh.break_duration_s:
-            self.errors.append(f"{vid}: break of {brk.duration_s} s, but its shift has {sh.break_duration_s} s")
+            add(f"{vid}: break of {brk.duration_s} s, but its shift has {sh.break_duration_s} s")
         if not sh.break_earliest_s <= brk.start_s <= sh.break_latest_s:
-            self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)} outside its window {window}")
+            add(f"{vid}: break at {format_hhmm(brk.start_s)} outside its window {window}")
         if brk.start_s >= r.end_s:
-            self.errors.append(f"{vid}: break at {format_hhmm(brk.start_s)}, after the truck is back at the "
-                               f"depot at {format_hhmm(r.end_s)}")
+            add(f"{vid}: break at {format_hhmm(brk.start_s)}, after the truck is back at the "
+                f"depot at {format_hhmm(r.end_s)}")
             return
         if brk.end_s <= r.start_s:
             return  # at the depot before leaving
         for a, b in zip(vs, vs[1:]):
             if a.departure_s <= brk.start_s and brk.end_s <= b.start_s:
                 if a.departure_s + b.leg_time_s + brk.duration_s > b.start_s:
-                    self.errors.append(f"{vid}: no room for the {brk.duration_s // 60}-minute break between "
-                                       f"{a.id} and {b.id}")
+                    add(f"{vid}: no room for the {brk.duration_s // 60}-minute break between {a.id} and {b.id}")
                 return
-        self.errors.append(f"{vid}: break {format_hhmm(brk.start_s)}-{format_hhmm(brk.end_s)} overlaps work "
-                           "(a service or an unload)")
+        add(f"{vid}: break {format_hhmm(brk.start_s)}-{format_hhmm(brk.end_s)} overlaps work "
+            "(a service or an unload)")
 
     def _derived(self, r: Route) -> None:
         """Kinds, ids, service, legs, loads and times of every step, re-derived from the matrices."""
@@ -728,8 +778,12 @@ class _Checker:
         load, prev = 0, None
         for k, x in enumerate(r.visits):
             where = f"{vid} step {k} ({x.id})"
+
+            def add(message: str, x: Visit = x, k: int = k) -> None:
+                self._add("schedule", message, truck=vid, step=k, point=x.id)
+
             if not 0 <= x.location < p.num_locations:
-                self.errors.append(f"{where}: location {x.location} is not in the problem")
+                add(f"{where}: location {x.location} is not in the problem")
                 return
             if x.location == 0:
                 kind, ident, svc, point = "depot", p.depot.id, 0, None
@@ -740,15 +794,15 @@ class _Checker:
                 point = p.points[x.location - 1 - n_lf]
                 kind, ident, svc = "point", point.id, point.service_s
             if (x.kind, x.id) != (kind, ident):
-                self.errors.append(f"{where}: is a {x.kind} {x.id} at location {x.location}, which is {kind} {ident}")
+                add(f"{where}: is a {x.kind} {x.id} at location {x.location}, which is {kind} {ident}")
             if x.point != point:
-                self.errors.append(f"{where}: carries point data that differ from the problem's")
+                add(f"{where}: carries point data that differ from the problem's")
             if x.service_s != svc:
-                self.errors.append(f"{where}: service {x.service_s} s, but the problem says {svc} s")
+                add(f"{where}: service {x.service_s} s, but the problem says {svc} s")
             load = load + point.demand_l if point is not None else (0 if kind == "landfill" else load)
             if x.load_after_l != load:
-                self.errors.append(f"{where}: load after {x.load_after_l / LITRES_PER_M3:.3f} m³, but its "
-                                   f"stops add up to {load / LITRES_PER_M3:.3f} m³")
+                add(f"{where}: load after {x.load_after_l / LITRES_PER_M3:.3f} m³, but its "
+                    f"stops add up to {load / LITRES_PER_M3:.3f} m³")
             if prev is None:
                 leg_t = leg_d = 0
                 arrival = x.start_s
@@ -757,18 +811,18 @@ class _Checker:
                 leg_d = int(p.dist_m[prev.location, x.location])
                 arrival = min(x.start_s, leg_arrival_s(prev.departure_s, leg_t, x.start_s, r.break_))
             if x.leg_distance_m != leg_d:
-                self.errors.append(f"{where}: leg distance {x.leg_distance_m / 1000:,.3f} km, but the matrix "
-                                   f"gives {leg_d / 1000:,.3f} km")
+                add(f"{where}: leg distance {x.leg_distance_m / 1000:,.3f} km, but the matrix "
+                    f"gives {leg_d / 1000:,.3f} km")
             if x.leg_time_s != leg_t:
-                self.errors.append(f"{where}: leg time {x.leg_time_s} s, but the matrix gives {leg_t} s")
+                add(f"{where}: leg time {x.leg_time_s} s, but the matrix gives {leg_t} s")
             if x.arrival_s != arrival:
-                self.errors.append(f"{where}: arrival {format_hhmm(x.arrival_s)} ({x.arrival_s} s), but the "
-                                   f"drive gives {format_hhmm(arrival)} ({arrival} s)")
+                add(f"{where}: arrival {format_hhmm(x.arrival_s)} ({x.arrival_s} s), but the "
+                    f"drive gives {format_hhmm(arrival)} ({arrival} s)")
             last = k == len(r.visits) - 1
             departure = x.start_s if (last or prev is None) and kind == "depot" else x.start_s + svc
             if x.departure_s != departure:
-                self.errors.append(f"{where}: departure {format_hhmm(x.departure_s)} ({x.departure_s} s), "
-                                   f"but start + service gives {departure} s")
+                add(f"{where}: departure {format_hhmm(x.departure_s)} ({x.departure_s} s), "
+                    f"but start + service gives {departure} s")
             prev = x
 
     def _kpis(self) -> None:
@@ -789,10 +843,11 @@ class _Checker:
                                          ("hours", row["hours"], (r.visits[-1].arrival_s - r.visits[0].departure_s)
                                           / 3600, 0.006)):
                 if abs(float(got) - want) > tol:
-                    self.errors.append(f"{r.vehicle.id}: KPI {name} is {got}, but its route gives {want:,.2f}")
+                    self._add("kpi", f"{r.vehicle.id}: KPI {name} is {got}, but its route gives {want:,.2f}",
+                              truck=r.vehicle.id)
         fleet_km = self.sol.fleet_kpis()["km"]
         if abs(fleet_km - total_km) > 0.06:
-            self.errors.append(f"fleet KPI km is {fleet_km:,.1f}, but the routes drive {total_km:,.1f} km")
+            self._add("kpi", f"fleet KPI km is {fleet_km:,.1f}, but the routes drive {total_km:,.1f} km")
 
 
 def iter_legs(sol: Solution) -> Iterator[tuple[Route, Visit, Visit]]:
