@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -20,6 +21,14 @@ from wasteroute.outputs import sheets as sheets_mod
 from wasteroute.outputs.progress import Progress
 from wasteroute.outputs.sheets import SheetJob, write_sheets
 from wasteroute.solution import Solution
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_clock() -> Iterator[None]:
+    """The sheets say when they were made (to the minute): fix that time for the comparisons."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18 11:06:40 UTC
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +161,9 @@ def test_an_error_inside_a_sheet_job_stops_its_workers(
             raise RuntimeError("maps failed")
     assert psutil.Process().children() == []
     assert not (tmp_path / "fleet.pdf").exists()
+
+
+def test_source_date_epoch_sets_when_the_sheets_say_they_were_made(
+    one_worker: list[Path],
+) -> None:
+    assert "dibuat 2026-11-18 11:06" in pdf_text(one_worker[0])

@@ -15,7 +15,7 @@ from ..solution import Route, Visit
 from .sheet_columns import Columns, Unbreakable
 from .sheet_doc import Context, para
 from .sheet_map import trips_needing_maps
-from .sheet_map_pdf import cached_map
+from .sheet_map_pdf import cached_map, route_legs
 from .sheet_rows import sheet_rows, trip_number, trip_of_visit
 from .sheet_style import CONTENT_W, FONT, FONT_BOLD, trip_colour
 from .sheet_text import TURN_GLYPH, display_name
@@ -34,7 +34,7 @@ def directions_story(ctx: Context, route: Route) -> list[Flowable]:
     trips = trip_of_visit(route)
     legs = list(zip(route.visits, route.visits[1:], trips[1:]))
     numbers = {id(r.visit): r.number for r in sheet_rows(route) if r.visit is not None}
-    with_map = set(trips_needing_maps(ctx.sol, route))
+    with_map = set(trips_needing_maps(ctx.sol, route, legs=route_legs(ctx, route)))
     story: list[Flowable] = []
     for k in [*range(1, len(route.trips) + 1), 0]:
         blocks = [

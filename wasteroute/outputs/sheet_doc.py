@@ -4,8 +4,10 @@ numbers), the paragraph styles, and laying out a story into a document."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -34,6 +36,8 @@ from .sheet_style import (
 )
 from .sheet_text import TEXTS
 
+log = logging.getLogger("wasteroute")
+
 
 @dataclass
 class Context:
@@ -47,6 +51,7 @@ class Context:
     made: str
     maps: dict[tuple[str, float, int], Any]
     steps: dict[tuple[int, int], list[Instruction]]
+    legs: dict[str, Any] = field(default_factory=dict)  # route lines by truck, for its maps
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -86,12 +91,24 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 
 
+def made_at() -> dt.datetime:
+    """When the sheets are made: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when it is
+    set, so that two runs of the same plan can give the same files (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not whole seconds since 1970; using now", epoch)
+    return dt.datetime.now()
+
+
 def new_context(sol: Solution, language: str) -> Context:
     """A context for sheets of ``sol`` in ``language`` (a checked language code)."""
     register_fonts()
     t = dict(TEXTS[language])
     made = t["made"].format(
-        date=sol.problem.date.isoformat(), made=dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        date=sol.problem.date.isoformat(), made=made_at().strftime("%Y-%m-%d %H:%M")
     )
     return Context(sol, language, t, _styles(), bool(sol.problem.synthetic_network), made, {}, {})
 

@@ -69,13 +69,16 @@ def _nice_scale(view: View) -> tuple[int, float]:
     return length, length / view.width
 
 
-def trips_needing_maps(sol: Solution, route: Route) -> list[int]:
+def trips_needing_maps(
+    sol: Solution, route: Route, *, legs: list[tuple[int, list[tuple[float, float]]]] | None = None
+) -> list[int]:
     """Trips whose stops are crowded on the main map and get a close-up map of their own.
 
     That is when the main map is smaller in scale than about 1:15,000 (:data:`CLOSE_UP_M_PER_MM`)
     and the trip's stops cover less than half of it.
     """
-    pts = np.array([p for _, line in route_lines(sol, route) for p in line]).reshape(-1, 2)
+    legs = route_lines(sol, route) if legs is None else legs
+    pts = np.array([p for _, line in legs for p in line]).reshape(-1, 2)
     main = max(span_m(lonlat_of(route.stops)), 400.0) if zoomed(route, pts) else span_m(pts)
     if main / MAP_W_MM < CLOSE_UP_M_PER_MM:
         return []
@@ -94,11 +97,15 @@ def compose_map(
     *,
     language: str,
     trip: int | None,
+    legs: list[tuple[int, list[tuple[float, float]]]] | None = None,
 ) -> MapPlan:
-    """Draw streets, route and markers into ``rect`` of ``fig``; return the labels to write."""
+    """Draw streets, route and markers into ``rect`` of ``fig``; return the labels to write.
+
+    ``legs`` are the route's lines (:func:`route_lines`) when the caller already has them.
+    """
     register_fonts()  # label sizes are measured with the PDF fonts
     t = TEXTS[check_language(language)]
-    legs = route_lines(sol, route)
+    legs = route_lines(sol, route) if legs is None else legs
     all_pts = np.array(
         [p for _, line in legs for p in line] or [(route.visits[0].lon, route.visits[0].lat)]
     )

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable
 
 from ..solution import Route, Solution
 from .sheet_map import MAP_DPI, MAP_W_MM, STRIP_MM, MapPlan, compose_map, legend_items, raster
+from .sheet_marks import route_lines
 from .sheet_style import ATTRIBUTION, CONTENT_W, FONT, FONT_BOLD
 from .sheet_text import TEXTS, scale_text
 from .sheet_view import MapLabel
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
 
 
 def map_flowable(
-    sol: Solution, route: Route, height_mm: float, *, language: str = "id", trip: int | None = None
+    sol: Solution,
+    route: Route,
+    height_mm: float,
+    *,
+    language: str = "id",
+    trip: int | None = None,
+    legs: list[tuple[int, list[tuple[float, float]]]] | None = None,
 ) -> MapFlowable:
     """The map of a sheet: streets and route as a JPEG, names and numbers as vector text.
 
@@ -33,7 +40,9 @@ def map_flowable(
     """
     map_h = height_mm - STRIP_MM
     fig = Figure(figsize=(MAP_W_MM / 25.4, map_h / 25.4), dpi=MAP_DPI)
-    plan = compose_map(sol, route, fig, (0.0, 0.0, 1.0, 1.0), language=language, trip=trip)
+    plan = compose_map(
+        sol, route, fig, (0.0, 0.0, 1.0, 1.0), language=language, trip=trip, legs=legs
+    )
     buf = io.BytesIO()
     raster(fig).save(buf, format="JPEG", quality=92, subsampling=0)
     return MapFlowable(buf.getvalue(), plan, CONTENT_W, height_mm * mm, TEXTS[language])
@@ -227,6 +236,14 @@ def cached_map(
     flow = ctx.maps.get(key)
     if flow is None:
         flow = ctx.maps[key] = map_flowable(
-            ctx.sol, route, height_mm, language=ctx.language, trip=trip
+            ctx.sol, route, height_mm, language=ctx.language, trip=trip, legs=route_legs(ctx, route)
         )
     return flow
+
+
+def route_legs(ctx: Context, route: Route) -> list[tuple[int, list[tuple[float, float]]]]:
+    """``route``'s lines along the streets, found once per truck for all its maps."""
+    legs = ctx.legs.get(route.vehicle.id)
+    if legs is None:
+        legs = ctx.legs[route.vehicle.id] = route_lines(ctx.sol, route)
+    return legs

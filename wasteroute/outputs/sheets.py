@@ -139,6 +139,7 @@ def _write_truck(ctx: Context, route: Route, path: Path) -> Path:
     title = f"{ctx.t['title'].format(truck=route.vehicle.id)} {ctx.sol.problem.date.isoformat()}"
     build(ctx, _truck_story(ctx, route), str(path), title=title, first="main")
     ctx.maps.clear()  # the map images are in the file now: do not keep them in memory
+    ctx.legs.clear()
     return path
 
 
