@@ -371,6 +371,10 @@ class Solution:
             "synthetic_network": self.problem.synthetic_network,
             "notice": GENERATED_NOTICE if self.problem.synthetic_network else "",
             "attribution": "© OpenStreetMap contributors",
+            # What the plan was made for and with, so that it reads back exactly (plan_io).
+            "scenario": str(self.meta.get("scenario", "")),
+            "status": self.status,
+            "density_kg_per_m3": float(self.meta.get("density_kg_per_m3", 250.0)),
             "summary": self.fleet_kpis(),
             "routes": routes,
             "unassigned": [{"id": k, "reason": v} for k, v in sorted(self.unassigned.items())],
@@ -378,10 +382,25 @@ class Solution:
         }
 
     def to_json(self, path: str | Path) -> Path:
-        """Write the plan as JSON."""
+        """Write the plan as JSON (read it back with :meth:`from_json`)."""
         p = Path(path)
         p.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
         return p
+
+    @classmethod
+    def from_json(cls, path: str | Path, problem: ProblemData, *, scenario: str | None = None) -> Solution:
+        """Read a plan.json written by :meth:`to_json` back into the exact plan for ``problem``.
+
+        Delegates to :func:`wasteroute.plan_io.read_plan`, which documents the checks.
+
+        Raises
+        ------
+        InputError
+            If the file is not a plan, or was made for another scenario, date, fleet, points or network.
+        """
+        from .plan_io import read_plan
+
+        return read_plan(path, problem, scenario=scenario)
 
     def visits_frame(self) -> pd.DataFrame:
         """One row per visit of every used route."""
