@@ -35,7 +35,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +66,13 @@ _DENSE_TRANSIT_MAX_NODES = 3000
 
 
 @dataclass
+class _Progress:
+    """Solutions found by the current search of a model (reset by :func:`_searching`)."""
+
+    found: int = 0
+
+
+@dataclass
 class _Model:
     """The OR-Tools objects and the node bookkeeping of one problem."""
 
@@ -78,6 +87,7 @@ class _Model:
     breaks: dict[int, Any]
     final_nodes: dict[int, int]  # vehicle -> its own mandatory final landfill node
     callbacks: list[Any] = dataclasses.field(default_factory=list)  # Python transit callbacks
+    progress: _Progress = dataclasses.field(default_factory=lambda: _Progress())
 
 
 def _node_layout(
@@ -199,21 +209,22 @@ def _build(problem: ProblemData, params: SolverParams) -> _Model:
 
 
 def _add_progress(m: _Model, every_s: float = 5.0) -> None:
-    """Log the search's progress (solutions found, best cost, points left out) every few seconds."""
-    routing, penalty = m.routing, m.params.drop_penalty
+    """Count the search's solutions in ``m.progress`` and log the progress (solutions found, best
+    cost, points left out) every few seconds. (The clock here only paces the log lines.)"""
+    routing, penalty, progress = m.routing, m.params.drop_penalty, m.progress
     t0 = time.perf_counter()
-    found, last_log, best = 0, 0.0, -1
+    last_log, best = 0.0, -1
 
     def report() -> None:
-        nonlocal found, last_log, best
-        found += 1
+        nonlocal last_log, best
+        progress.found += 1
         cost = int(routing.CostVar().Max())
         best = cost if best < 0 else min(best, cost)
         now = time.perf_counter() - t0
         if now - last_log >= every_s:
             last_log = now
             log.info("search: %d solutions in %.0f s, best cost %d (about %d points left out)",
-                     found, now, best % penalty, best // penalty)
+                     progress.found, now, best % penalty, best // penalty)
 
     routing.AddAtSolutionCallback(report)
 
@@ -532,6 +543,12 @@ def _search_parameters(params: SolverParams, *, first_solution: str | None = Non
     solutions = solution_limit or params.solution_limit
     if solutions:
         sp.solution_limit = int(solutions)
+        # The completion of each LNS neighbourhood is cut at lns_time_limit (0.1 s) of wall
+        # time: on a busy machine different neighbourhoods are cut, and the same seed and
+        # solution limit gave different plans (Kupang, 469 points, seed 1, 200 solutions: four
+        # runs, four plans). Lifted to the search's own cap, only counts decide (three runs
+        # under load, one plan, and no more CPU).
+        sp.lns_time_limit.CopyFrom(sp.time_limit)
     sp.log_search = bool(params.log_search)
     return sp
 
@@ -580,20 +597,21 @@ def solve(
     t0 = time.perf_counter()
     m = _build(problem, params)
     log.info(
-        "model: %d points, %d landfill copies, %d trucks; searching up to %.0f s (%s + %s)",
+        "model: %d points, %d landfill copies, %d trucks; searching up to %.0f s%s (%s + %s)",
         len(problem.points), len(m.landfill_nodes), len(problem.vehicles), params.time_limit_s,
+        f" or {params.solution_limit} solutions" if params.solution_limit else "",
         params.first_solution, params.local_search,
     )
     if initial_routes is not None:
-        assignment = _search_from(m, initial_routes, params.time_limit_s - (time.perf_counter() - t0))
-        left = params.time_limit_s - (time.perf_counter() - t0)
+        assignment = _search_from(m, initial_routes, time_left(params, t0))
+        left = time_left(params, t0)
         if assignment is None:
             log.warning("no search from initial_routes (not a feasible plan); searching from scratch for %.0f s", left)
             return solve(problem, dataclasses.replace(params, time_limit_s=max(left, 1.0)))
     else:
         assignment = _solve_with_fallback(m, t0)
     status = _STATUS.get(m.routing.status(), str(m.routing.status()))
-    left = params.time_limit_s - (time.perf_counter() - t0)
+    left = time_left(params, t0)
     if assignment is None and m.final_nodes and left > 0:
         # A mandatory final unload that some shift cannot fit after all: use the optional model.
         log.warning("no plan with a final unload node per truck; searching %.0f s without", left)
@@ -611,13 +629,117 @@ def solve(
 
 
 def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> Any:
-    """Local search from the given routes for ``seconds``; None if they give no start."""
+    """Local search from the given routes for ``seconds``; None if they give no start.
+
+    With a solution limit the whole ``seconds`` is the search's cap, however long reading
+    the routes took (no decision on the clock; see :func:`time_left`).
+    """
     t0 = time.perf_counter()
-    start = _warm_start(m, initial_routes)
-    left = seconds - (time.perf_counter() - t0)
-    if start is None or left < 0.1:
-        return None
-    return m.routing.SolveFromAssignmentWithParameters(start, _search_parameters(m.params, time_limit_s=left))
+
+    def read_and_search() -> Any:
+        # Reading the routes runs OR-Tools' at-solution callbacks: in the worker thread too, or a
+        # Ctrl-C handled inside one of them (on the main thread) would be lost.
+        start = _warm_start(m, initial_routes)
+        left = seconds if m.params.solution_limit else seconds - (time.perf_counter() - t0)
+        if start is None or left < 0.1:
+            return None
+        sp = _search_parameters(m.params, time_limit_s=left)
+        return _timed(m, sp, lambda: m.routing.SolveFromAssignmentWithParameters(start, sp))
+
+    return _searching(m, read_and_search)
+
+
+def time_left(params: SolverParams, started: float) -> float:
+    """Seconds the next search of a run that started at ``started`` (``time.perf_counter()``) may take.
+
+    Without a solution limit: what is left of ``params.time_limit_s``. With one, the whole
+    ``time_limit_s`` every time: the run is bounded by solutions, the time limit only caps
+    each search, and no decision (a fallback, a warm start, another fleet, an area's share)
+    depends on how fast the machine is today. Same seed + same solution limit = same plan.
+    """
+    if params.solution_limit:
+        return params.time_limit_s
+    return params.time_limit_s - (time.perf_counter() - started)
+
+
+def _run(m: _Model, sp: Any) -> Any:
+    """One search of ``m`` from scratch with search parameters ``sp``; its assignment or None.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C during the search (see :func:`_searching`).
+    """
+    return _searching(m, lambda: _timed(m, sp, lambda: m.routing.SolveWithParameters(sp)))
+
+
+def _timed(m: _Model, sp: Any, search: Callable[[], Any]) -> Any:
+    """``search()``, then a warning if a search bounded by solutions ran into its time cap."""
+    t0 = time.perf_counter()
+    out = search()
+    _warn_if_cut_by_time(m, time.perf_counter() - t0, sp.time_limit.ToTimedelta().total_seconds())
+    return out
+
+
+def _searching(m: _Model, search: Callable[[], Any]) -> Any:
+    """Run ``search`` (one native OR-Tools search of ``m``) so that Ctrl-C stops it at once.
+
+    Python runs its SIGINT handler in the main thread between bytecodes only, so during a
+    native search Ctrl-C waited for the search's end (three Ctrl-C were ignored). Here the
+    search runs in a worker thread (OR-Tools releases the GIL) while the main thread waits
+    in short joins, where KeyboardInterrupt arrives. Then ``RoutingModel.CancelSearch()``
+    (thread-safe; it also holds when the search has not started yet) stops the search, and
+    KeyboardInterrupt goes on up: an interrupted search gives no plan, and every caller
+    (fleet sizes, areas) stops with it. Outside the main thread, where no signal arrives,
+    the search runs directly.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C (SIGINT) during the search.
+    """
+    m.progress.found = 0
+    if threading.current_thread() is not threading.main_thread():
+        return search()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = search()
+        except BaseException as exc:  # handed to the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="wasteroute-search", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        log.warning("interrupted: stopping the search (%d solutions found, none kept)", m.progress.found)
+        _cancel(m, worker)
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+def _cancel(m: _Model, worker: threading.Thread) -> None:
+    """Stop ``m``'s search and wait for its worker; further Ctrl-C only repeat the request."""
+    while worker.is_alive():
+        m.routing.CancelSearch()
+        try:
+            worker.join(0.05)
+        except KeyboardInterrupt:
+            continue
+
+
+def _warn_if_cut_by_time(m: _Model, seconds: float, cap_s: float) -> None:
+    """Say so when a search bounded by solutions was stopped by its time cap instead."""
+    limit = m.params.solution_limit
+    if limit and m.progress.found < limit and seconds >= 0.95 * cap_s:
+        log.warning("the time limit (%.0f s) stopped the search after %d of %d solutions: this plan "
+                    "depends on the machine's speed; raise the time limit for a reproducible plan",
+                    cap_s, m.progress.found, limit)
 
 
 def improve(problem: ProblemData, params: SolverParams, initial_routes: list[list[str]]) -> Solution | None:
@@ -628,7 +750,7 @@ def improve(problem: ProblemData, params: SolverParams, initial_routes: list[lis
     """
     t0 = time.perf_counter()
     m = _build(problem, params)
-    assignment = _search_from(m, initial_routes, params.time_limit_s - (time.perf_counter() - t0))
+    assignment = _search_from(m, initial_routes, time_left(params, t0))
     if assignment is None:
         return None
     status = _STATUS.get(m.routing.status(), str(m.routing.status()))
@@ -645,15 +767,20 @@ def _solve_with_fallback(m: _Model, t0: float) -> Any:
     may take minutes), or when ``first_solution_timeout_s`` is set explicitly. The limit is
     only consulted between insertions, so PARALLEL_CHEAPEST_INSERTION overruns it on very large
     models (Kim 1932/2100 stops: past 60 s); from ``_FALLBACK_FIRST_NODES`` nodes it is skipped.
+
+    With a solution limit no clock decides: the first strategy runs to its first plan, and
+    only when it ends without one does the fallback strategy search (:func:`_bounded_fallback`).
     """
     prm, routing = m.params, m.routing
     small = len(m.node_loc) < _FALLBACK_MIN_NODES and prm.first_solution_timeout_s is None
     if small or not prm.first_solution_fallback or prm.first_solution_fallback == prm.first_solution:
-        return routing.SolveWithParameters(_search_parameters(prm))
+        return _run(m, _search_parameters(prm))
     if len(m.node_loc) >= _FALLBACK_FIRST_NODES and prm.first_solution == "PARALLEL_CHEAPEST_INSERTION":
         log.warning("%d nodes: starting from %s (PARALLEL_CHEAPEST_INSERTION takes minutes here)",
                     len(m.node_loc), prm.first_solution_fallback)
-        return routing.SolveWithParameters(_search_parameters(prm, first_solution=prm.first_solution_fallback))
+        return _run(m, _search_parameters(prm, first_solution=prm.first_solution_fallback))
+    if prm.solution_limit:
+        return _bounded_fallback(m)
     deadline = t0 + (prm.first_solution_timeout_s or prm.time_limit_s / 3)
     state = {"found": False, "gave_up": False}
 
@@ -667,7 +794,7 @@ def _solve_with_fallback(m: _Model, t0: float) -> Any:
 
     routing.AddAtSolutionCallback(_at_solution)
     routing.AddSearchMonitor(routing.solver().CustomLimit(_give_up))
-    assignment = routing.SolveWithParameters(_search_parameters(prm))
+    assignment = _run(m, _search_parameters(prm))
     if not state["gave_up"]:
         return assignment
     # Stopped inside the first strategy: what it returns (if anything) leaves the rest unassigned.
@@ -675,10 +802,19 @@ def _solve_with_fallback(m: _Model, t0: float) -> Any:
     log.warning("%s found no first plan in %.1f s; trying %s for the %.1f s left",
                 prm.first_solution, deadline - t0, prm.first_solution_fallback, left)
     state["gave_up"], deadline = False, math.inf
-    fallback = routing.SolveWithParameters(
-        _search_parameters(prm, first_solution=prm.first_solution_fallback, time_limit_s=left)
-    )
+    fallback = _run(m, _search_parameters(prm, first_solution=prm.first_solution_fallback, time_limit_s=left))
     return fallback or assignment
+
+
+def _bounded_fallback(m: _Model) -> Any:
+    """A search bounded by solutions: ``first_solution``, then ``first_solution_fallback`` only if
+    the first ended with no plan at all (each capped by the whole time limit, see :func:`time_left`)."""
+    prm = m.params
+    assignment = _run(m, _search_parameters(prm))
+    if assignment is not None:
+        return assignment
+    log.warning("%s found no first plan; trying %s", prm.first_solution, prm.first_solution_fallback)
+    return _run(m, _search_parameters(prm, first_solution=prm.first_solution_fallback))
 
 
 def _warm_start(m: _Model, initial_routes: list[list[str]]) -> Any:
