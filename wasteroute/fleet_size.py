@@ -17,6 +17,11 @@ trucks where 6 and 10 suffice). Instead the fleet is grown from a lower bound:
 3. As soon as every point is served, the rest of the budget improves that plan with the
    same trucks. If even the whole fleet leaves points out, the plan says why, as ``solve``.
 
+With a solution limit (``SolverParams.solution_limit``) no step looks at the clock: every
+search is capped by the whole time limit and bounded by its solutions, and the fleets tried
+depend only on the points left out (same seed and limits, same plan on a busy machine).
+A Ctrl-C during any attempt stops them all (KeyboardInterrupt from ``solve``).
+
 The result is a plan over the whole fleet: trucks left at home have an empty route.
 
 Days of more than ``ONE_SEARCH_ABOVE`` points get one search over the whole fleet instead,
@@ -161,7 +166,7 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
     Returns the plan over the whole fleet (unused trucks have empty routes); its ``meta``
     holds ``trucks_lower_bound`` and the fleet sizes tried, ``fleet_attempts``.
     """
-    from .solver import solve
+    from .solver import solve, time_left
 
     if not problem.points:
         return solve(problem, dataclasses.replace(params, minimise_trucks=False))
@@ -174,10 +179,11 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
     full = {kinds: len(members) for kinds, members in groups.items()}
     attempts: list[tuple[int, int]] = []
     best: Solution | None = None
+    bounded = bool(params.solution_limit)  # then time_left() is the whole limit: no clock decides
     while True:
-        left = params.time_limit_s - (time.perf_counter() - t0)
+        left = time_left(params, t0)
         is_full = counts == full
-        budget = left if is_full else max(left * _ATTEMPT_SHARE, min(left, 1.0))
+        budget = left if is_full or bounded else max(left * _ATTEMPT_SHARE, min(left, 1.0))
         chosen = _subset(problem, counts)
         sub = problem.replace(vehicles=tuple(problem.vehicles[vi] for vi in chosen))
         prm = dataclasses.replace(params, minimise_trucks=False, time_limit_s=max(budget, 0.5))
@@ -189,17 +195,17 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
         best = sol
         if not dropped:
             warm = _routes_by_id(sol)
-            left = params.time_limit_s - (time.perf_counter() - t0)
+            left = time_left(params, t0)
             if left >= 1.0:  # improve the plan with these trucks for the rest of the budget
                 prm = dataclasses.replace(prm, time_limit_s=left)
                 better = solve(sub, prm, initial_routes=[warm.get(sub.vehicles[i].id, []) for i in range(len(chosen))])
                 if not _left_out(problem, better) and better.objective <= sol.objective:
                     best = better
             break
-        if is_full or params.time_limit_s - (time.perf_counter() - t0) < 1.0:
+        if is_full or time_left(params, t0) < 1.0:
             break
         grown = _grow(problem, counts, sol)
-        left = params.time_limit_s - (time.perf_counter() - t0)
+        left = time_left(params, t0)
         counts = grown if grown != counts and left >= 2.0 else full
     out = _on_fleet(problem, best)
     return dataclasses.replace(
