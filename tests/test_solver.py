@@ -204,11 +204,12 @@ def test_warm_start_unknown_id_is_an_input_error() -> None:
 
 
 def test_fallback_strategy_gives_a_plan_when_the_first_has_none_in_time(caplog) -> None:  # type: ignore[no-untyped-def]
-    """A first strategy given (almost) no time: the fallback still returns a checked plan."""
+    """A first strategy given (almost) no time: the fallback still returns a checked plan.
+    (A run bounded by time: with a solution limit no timeout decides, see the tests below.)"""
     pts = [point(f"P{i}", volume_m3=1.5) for i in range(6)]
     prob = make_problem([500 * (i + 1) for i in range(6)], pts, [vehicle("DT-01")])
     prm = dataclasses.replace(FAST, first_solution_timeout_s=1e-9, first_solution_fallback="PARALLEL_CHEAPEST_INSERTION",
-                              first_solution="SAVINGS")
+                              first_solution="SAVINGS", solution_limit=None, time_limit_s=1)
     with caplog.at_level("WARNING", logger="wasteroute"):
         sol = solve(prob, prm)
     sol.validate()
@@ -332,3 +333,96 @@ def test_a_point_of_zero_load_still_ends_the_route_at_the_landfill() -> None:
     sol = solve(prob, dataclasses.replace(FAST, final_unload="optional"))
     sol.validate()
     assert _ids(sol.route_of("DT-01")) == ["DEPOT", "Z", "TPA", "DEPOT"]
+
+
+# ----------------------------------------------------------------------------- no clock decides
+class _SlowClock:
+    """``time`` as seen on a hopelessly busy machine: every reading is 1000 s after the last."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 1000.0
+        return self.now
+
+
+def _on_a_slow_machine(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import wasteroute.decompose as decompose_module
+    import wasteroute.fleet_size as fleet_module
+    import wasteroute.solver as solver_module
+
+    clock = _SlowClock()
+    for module in (solver_module, fleet_module, decompose_module):
+        monkeypatch.setattr(module, "time", clock)
+
+
+def _plan(sol):  # type: ignore[no-untyped-def]
+    return [_ids(r) for r in sol.routes], sorted(sol.unassigned), sol.objective
+
+
+def test_solution_limit_ignores_the_first_solution_timeout(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Bounded by solutions, a (tiny) first-solution timeout and a slow clock change nothing."""
+    pts = [point(f"P{i}", volume_m3=1.5) for i in range(6)]
+    prob = make_problem([500 * (i + 1) for i in range(6)], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    quiet = solve(prob, FAST)
+    prm = dataclasses.replace(FAST, first_solution_timeout_s=1e-9, first_solution_fallback="SAVINGS")
+    _on_a_slow_machine(monkeypatch)
+    with caplog.at_level("WARNING", logger="wasteroute"):
+        busy = solve(prob, prm)
+    assert "found no first plan" not in caplog.text
+    assert _plan(busy) == _plan(quiet)
+
+
+def test_solution_limit_warm_start_and_fallbacks_ignore_the_clock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A warm start on a slow clock still searches (no "no time left" shortcut)."""
+    pts = [point(f"P{i}") for i in range(6)]
+    prob = make_problem([300 * (i + 1) for i in range(6)], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    start = [["P5", "P0", "P4"], ["P1", "P3", "P2"]]
+    quiet = solve(prob, FAST, initial_routes=start)
+    _on_a_slow_machine(monkeypatch)
+    assert _plan(solve(prob, FAST, initial_routes=start)) == _plan(quiet)
+
+
+def test_solution_limit_fewest_trucks_ignores_the_clock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The fleets tried depend on the points left out, not on the time left (it grows to 2 trucks)."""
+    pts = [point("W", latest_s=5 * 3600 + 600), point("E", latest_s=5 * 3600 + 600)]
+    prob = make_problem([-5000, 5000], pts, [vehicle(f"DT-{i}") for i in range(4)])
+    prm = dataclasses.replace(FAST, minimise_trucks=True)
+    quiet = solve(prob, prm)
+    _on_a_slow_machine(monkeypatch)
+    busy = solve(prob, prm)
+    assert busy.meta["fleet_attempts"] == quiet.meta["fleet_attempts"] == [(1, 1), (2, 0)]
+    assert _plan(busy) == _plan(quiet)
+
+
+def test_solution_limit_areas_and_polish_ignore_the_clock(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Each area gets the whole cap and the whole-day polish always runs, whatever the clock says."""
+    from wasteroute.decompose import solve_by_area
+
+    pts, xs = [], []
+    for side, x0 in (("W", -10_000), ("E", 10_000)):
+        for i in range(6):
+            pts.append(point(f"{side}{i}", volume_m3=0.5))
+            xs.append(x0 + 150 * i)
+    long_shift = Shift(start_s=5 * 3600, end_s=17 * 3600, break_duration_s=0)
+    prob = make_problem(xs, pts, [vehicle(f"DT-{i:02d}", shift=long_shift) for i in range(4)])
+    prm = dataclasses.replace(FAST, solution_limit=20)
+    quiet = solve_by_area(prob, prm, max_points=8)
+    _on_a_slow_machine(monkeypatch)
+    with caplog.at_level("INFO", logger="wasteroute"):
+        busy = solve_by_area(prob, prm, max_points=8)
+    assert "whole-day search from the merged plan" in caplog.text
+    assert busy.status == quiet.status and _plan(busy) == _plan(quiet)
+
+
+def test_solution_limit_lifts_the_lns_wall_clock_cut() -> None:
+    """OR-Tools cuts each LNS completion at 0.1 s of wall time unless told otherwise: bounded by
+    solutions, only the search's own cap may cut it (else a busy machine changes the plan)."""
+    from wasteroute.solver import _search_parameters
+
+    bounded = _search_parameters(SolverParams(time_limit_s=40, solution_limit=200))
+    assert bounded.lns_time_limit.ToTimedelta().total_seconds() == 40
+    timed = _search_parameters(SolverParams(time_limit_s=40))
+    assert timed.lns_time_limit.ToTimedelta().total_seconds() == 0.1
+
