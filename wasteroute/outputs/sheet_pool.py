@@ -3,8 +3,8 @@
 The workers are forked after the data is built, so they read the plan, the road graph and the
 street geometry from the parent's memory (copy-on-write) instead of receiving a pickled copy
 per item. Only an item's index goes to a worker and only a small result (a file name, a page
-count) comes back. Where ``fork`` does not exist (Windows, macOS' default) the items run one
-after the other in this process.
+count) comes back. Off Linux (no ``fork`` on Windows; on macOS, forking a process that has
+loaded system frameworks is unsafe) the items run one after the other in this process.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import gc
 import multiprocessing as mp
 import os
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Generic, TypeVar
@@ -46,18 +47,6 @@ def check_workers(workers: int | None) -> int:
     return workers
 
 
-def run_each(
-    job: Callable[[int], T], n: int, *, workers: int, on_done: Callable[[], None]
-) -> list[T]:
-    """``[job(0), …, job(n - 1)]``, computed by up to ``workers`` forked processes.
-
-    ``on_done`` is called in this process after each item, in the order the items finish.
-    The results come back in item order whatever the number of workers.
-    """
-    with Jobs(job, n, workers=workers) as jobs:
-        return jobs.wait(on_done=on_done)
-
-
 class Jobs(Generic[T]):
     """``job(0)``, …, ``job(n - 1)`` started in forked workers; this process is free until
     :meth:`wait`. With one worker (or no ``fork``) the items run in :meth:`wait`, here.
@@ -68,7 +57,7 @@ class Jobs(Generic[T]):
 
     def __init__(self, job: Callable[[int], T], n: int, *, workers: int) -> None:
         self.job, self.n = job, n
-        self.workers = max(1, min(workers, n)) if "fork" in mp.get_all_start_methods() else 1
+        self.workers = max(1, min(workers, n)) if sys.platform.startswith("linux") else 1
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[Future[tuple[int, T]], int] = {}
 
