@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,10 @@ import psutil
 import pytest
 
 from test_sheets import pdf_pages, pdf_text
+from wasteroute.errors import WasterouteError
 from wasteroute.outputs import sheets as sheets_mod
 from wasteroute.outputs.progress import Progress
+from wasteroute.outputs.sheet_pool import Jobs
 from wasteroute.outputs.sheets import SheetJob, write_sheets
 from wasteroute.solution import Solution
 
@@ -167,3 +170,15 @@ def test_source_date_epoch_sets_when_the_sheets_say_they_were_made(
     one_worker: list[Path],
 ) -> None:
     assert "dibuat 2026-11-18 11:06" in pdf_text(one_worker[0])
+
+
+def test_a_worker_that_dies_gives_a_clear_error() -> None:
+    def job(i: int) -> int:
+        if i == 1:
+            os._exit(9)  # as if the kernel had killed the worker for memory
+        return i
+
+    with pytest.raises(WasterouteError, match="worker process died.*workers=1"):
+        with Jobs(job, 4, workers=2) as jobs:
+            jobs.wait(on_done=lambda: None)
+    assert psutil.Process().children() == []

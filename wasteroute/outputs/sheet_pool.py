@@ -16,7 +16,10 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
+
+from ..errors import WasterouteError
 
 T = TypeVar("T")
 
@@ -87,7 +90,14 @@ class Jobs(Generic[T]):
             return results
         out: dict[int, T] = {}
         for done in as_completed(self._futures):
-            i, result = done.result()
+            try:
+                i, result = done.result()
+            except BrokenProcessPool:
+                msg = (
+                    "a worker process died before it finished (out of memory or killed); "
+                    "run again with one worker (workers=1) to use less memory"
+                )
+                raise WasterouteError(msg) from None
             out[i] = result
             on_done()
         return [out[i] for i in range(self.n)]
