@@ -300,7 +300,7 @@ def _check_rows(problem: ProblemData, rows: list[RoundStop]) -> tuple[list[Findi
     findings: list[Finding] = []
     for t in sorted({s.truck for s in rows} - trucks):
         n = sum(1 for s in rows if s.truck == t)
-        findings.append(Finding("unknown_truck", f"truck {t} ({n} rows) is not an available truck of this "
+        findings.append(Finding("unknown_truck", f"truck {t} ({n} row{'s' if n != 1 else ''}) is not an available truck of this "
                                                  "scenario; its rows are left out", truck=""))
     breaks = Counter(s.truck for s in rows if s.stop.upper() == BREAK_ROW and s.truck in trucks)
     for t, n in sorted(breaks.items()):
