@@ -108,3 +108,18 @@ def test_volume_factor_overflow_is_reported_not_an_error(tmp_path: Path) -> None
     assert plan["summary"]["overflow_m3"] > 0
     spilled = [s for r in plan["routes"] for s in r["steps"] if s["overflow_m3"] > 0]
     assert spilled and all(s["point_kind"] == "container" and s["volume_m3"] == 6.0 for s in spilled)
+
+
+def test_solution_limit_alone_lifts_the_scenario_time_limit_to_a_safety_cap() -> None:
+    """--solution-limit without --time-limit: the scenario's 60 s would cut a slow machine's
+    search and change the plan, so only a one-hour cap per search remains; both given: as given."""
+    from wasteroute.cli import SOLUTION_RUN_CAP_S, _scenario, build_parser
+
+    def solver(*argv: str):  # type: ignore[no-untyped-def]
+        return _scenario(build_parser().parse_args(["--scenario", str(AG), *argv])).solver
+
+    assert solver().time_limit_s == 60 and solver().solution_limit == 200
+    bounded = solver("--solution-limit", "300")
+    assert (bounded.solution_limit, bounded.time_limit_s) == (300, SOLUTION_RUN_CAP_S)
+    both = solver("--solution-limit", "300", "--time-limit", "7")
+    assert (both.solution_limit, both.time_limit_s) == (300, 7)

@@ -20,6 +20,9 @@ from .errors import InputError, WasterouteError
 
 log = logging.getLogger("wasteroute")
 
+#: Time cap of each search when ``--solution-limit`` is given without ``--time-limit``.
+SOLUTION_RUN_CAP_S = 3600.0
+
 #: The bundled scenario, found next to the package in a source checkout.
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "data" / "kupang" / "scenario.toml"
 
@@ -135,6 +138,10 @@ def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         sc = sc.replace(download_network=True)
     changes = {k: v for k, v in (("time_limit_s", args.time_limit), ("seed", args.seed),
                                  ("solution_limit", args.solution_limit)) if v is not None}
+    if args.solution_limit is not None and args.time_limit is None:
+        # Bounded by solutions: the scenario's time limit would cut a slow machine's search
+        # early and change the plan; it stays only as a generous safety cap.
+        changes["time_limit_s"] = max(sc.solver.time_limit_s, SOLUTION_RUN_CAP_S)
     if args.verbose >= 2:
         changes["log_search"] = True
     if args.fewest_trucks:
@@ -158,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan, check, write; return the exit code."""
     from .newcity import dispatch
     from .outputs import write_all
+    from .outputs.folder import check_target, lock_target
 
     if (code := dispatch(args)) is not None:
         return code
@@ -165,17 +173,21 @@ def run(args: argparse.Namespace) -> int:
         return summarize(args)
     t_start = time.perf_counter()
     sc = _scenario(args)
-    timings: dict[str, float] = {}
-    log.info("planning %s for %s (solver up to %.0f s)", sc.name, sc.plan_date().isoformat(), sc.solver.time_limit_s)
-    sol = sc.solve(timings=timings)
-    sol.validate()
-    out_dir = args.out / sol.problem.date.isoformat()
-    t0 = time.perf_counter()
-    language = args.language or sc.language  # the command line overrides the scenario
-    written = write_all(sol, out_dir, maps=not args.no_maps, sheets=not args.no_sheets, language=language)
-    timings["outputs"] = time.perf_counter() - t0
+    sc = sc.replace(date=sc.plan_date())  # one day for the plan and its folder, even across midnight
+    out_dir = args.out / sc.plan_date().isoformat()
+    check_target(out_dir)  # a bad --out is found now, not after the solve
+    with lock_target(out_dir):  # a second run for this folder stops here (exit 2)
+        timings: dict[str, float] = {}
+        log.info("planning %s for %s (solver up to %.0f s%s)", sc.name, sc.plan_date().isoformat(),
+                 sc.solver.time_limit_s,
+                 f" or {sc.solver.solution_limit} solutions" if sc.solver.solution_limit else "")
+        sol = sc.solve(timings=timings)
+        sol.validate()
+        t0 = time.perf_counter()
+        language = args.language or sc.language  # the command line overrides the scenario
+        written = write_all(sol, out_dir, maps=not args.no_maps, sheets=not args.no_sheets, language=language)
+        timings["outputs"] = time.perf_counter() - t0
     summary = sol.summary()
-    (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
     print(summary)
     print()
     print(f"wrote {len(written)} files to {out_dir}/ in {time.perf_counter() - t_start:.0f} s "

@@ -1,6 +1,7 @@
 """Renderers: they take a solution and its data and write files; they never solve.
 
-``write_all`` writes everything the planner's command produces for one day.
+``write_all`` writes everything the planner's command produces for one day, as one folder
+that is written whole or not at all (:mod:`wasteroute.outputs.folder`).
 """
 
 from __future__ import annotations
@@ -10,19 +11,41 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..solution import Solution
+from .folder import check_target, lock_target, staged
 
 log = logging.getLogger("wasteroute")
 
 
 def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool = True,
               language: str = "id") -> list[Path]:
-    """Write the day's exports, maps and driver sheets into ``out_dir``; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the day's exports, summary, maps and driver sheets as the folder ``out_dir``; return the paths.
+
+    The files go to a hidden folder beside ``out_dir`` that replaces ``out_dir`` only once all
+    are written: the previous contents of ``out_dir`` are replaced, never mixed with the new
+    plan, and stay as they were if writing fails or is interrupted.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` cannot be written (see :func:`~wasteroute.outputs.folder.check_target`)
+        or another run is writing it.
+    """
+    out_dir = Path(out_dir)
+    check_target(out_dir)
+    with lock_target(out_dir), staged(out_dir) as tmp:
+        written = _write_into(sol, tmp, maps=maps, sheets=sheets, language=language)
+    return [out_dir / p.relative_to(tmp) if p.is_relative_to(tmp) else p for p in map(Path, written)]
+
+
+def _write_into(sol: Solution, out_dir: Path, *, maps: bool, sheets: bool, language: str) -> list[Path]:
     written = [
         sol.to_json(out_dir / "plan.json"),
         sol.to_csv(out_dir / "visits.csv"),
         sol.to_geojson(out_dir / "routes.geojson"),
     ]
+    summary = out_dir / "summary.txt"
+    summary.write_text(sol.summary() + "\n", encoding="utf-8")
+    written.append(summary)
     log.info("exports written: JSON, CSV, GeoJSON")
     from .sheets import SheetJob
 
