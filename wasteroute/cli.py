@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write a scenario folder for another city (with --osm-file or --place); see docs/new-city.md")
     p.add_argument("--osm-file", type=Path, default=None, metavar="FILE", help="with --new-city: the city's OSM extract")
     p.add_argument("--place", default=None, metavar="NAME", help='with --new-city: "City, Country" to download')
+    p.add_argument("--evaluate", type=Path, default=None, metavar="ROUNDS",
+                   help="check the rounds crews drive today (CSV, docs/rounds.md) in their order: every "
+                        "arrival, km, litre and broken rule, into OUT/<date>/evaluate/")
+    p.add_argument("--compare", nargs="?", const=True, default=False, metavar="PLAN",
+                   help="with --evaluate: set the rounds beside an optimised plan of the day (solved now, "
+                        "or the plan.json given) into OUT/<date>/compare/: table, map, one-page PDF")
     p.add_argument("--check-points", type=Path, default=None, metavar="FILE",
                    help="check a points CSV/GeoJSON against docs/points.md: every bad row, or 'ok: N points'")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
@@ -169,6 +175,14 @@ def run(args: argparse.Namespace) -> int:
 
     if (code := dispatch(args)) is not None:
         return code
+    if args.compare is not False and args.evaluate is None:
+        raise InputError("--compare needs --evaluate ROUNDS (the rounds to compare with a plan)")
+    if args.evaluate is not None:  # today's rounds as driven (issue 12)
+        from .evaluate import run_evaluate
+
+        sc = _scenario(args)
+        return run_evaluate(sc.replace(date=sc.plan_date()), args.evaluate, out=args.out, compare=args.compare,
+                            language=args.language or sc.language, maps=not args.no_maps)
     if args.summary:
         return summarize(args)
     t_start = time.perf_counter()

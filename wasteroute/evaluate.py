@@ -400,6 +400,13 @@ COMPARE_ROWS = (
 )
 
 
+#: Column heads of the before/after table.
+COMPARE_HEADERS = {
+    "id": ("", "rute saat ini", "rute optimal", "selisih", "hemat %"),
+    "en": ("", "rounds today", "optimised", "change", "saving %"),
+}
+
+
 def compare_table(before: Evaluation, after: Solution, *, language: str = "id") -> pd.DataFrame:
     """The rounds beside an optimised plan of the same day, with the saving of each figure.
 
@@ -428,6 +435,9 @@ def compare_table(before: Evaluation, after: Solution, *, language: str = "id") 
     if a["date"] != b["date"]:
         raise InputError(f"the rounds are for {a['date']} but the plan is for {b['date']}; compare the same day")
     a["violations"], b["violations"] = len(before.findings), len(after.check())
+    # A point served twice is one point served (the KPI counts stops).
+    a["points_served"], b["points_served"] = (len({v.id for r in s.routes for v in r.stops})
+                                              for s in (before.solution, after))
     rows = {}
     for key, id_label, en_label, less_is_better in COMPARE_ROWS:
         x, y = a[key], b[key]
@@ -440,9 +450,7 @@ def compare_table(before: Evaluation, after: Solution, *, language: str = "id") 
 
 def format_compare(table: pd.DataFrame, *, language: str = "id") -> str:
     """The before/after table as aligned text."""
-    en = language == "en"
-    head = ("", "rounds today" if en else "rute saat ini", "optimised" if en else "rute optimal",
-            "change" if en else "selisih", "saving %" if en else "hemat %")
+    head = COMPARE_HEADERS["en" if language == "en" else "id"]
     rows = [head] + [(r.label, _num(r.before), _num(r.after), _num(r.change, signed=True),
                       "" if r.saving_pct is None or pd.isna(r.saving_pct) else f"{r.saving_pct:.1f}")
                      for r in table.itertuples()]
@@ -454,3 +462,67 @@ def format_compare(table: pd.DataFrame, *, language: str = "id") -> str:
 def _num(x: float, *, signed: bool = False) -> str:
     text = f"{x:+,.1f}" if signed else f"{x:,.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+# ---------------------------------------------------------------------------- the command
+def run_evaluate(sc: Any, rounds: Path, *, out: Path, compare: bool | str = False, language: str = "id",
+                 maps: bool = True) -> int:
+    """``run_routes.py --evaluate ROUNDS [--compare [PLAN]]``: judge the rounds, compare, write.
+
+    Writes ``OUT/<date>/evaluate/`` (the rounds as a plan, ``findings.csv``, ``evaluation.txt``,
+    maps) and with ``compare`` ``OUT/<date>/compare/`` (table, map of both, one-page PDF, and the
+    optimised plan.json when it was solved here). ``compare`` may name a plan.json of the same day
+    to compare with instead of solving (read back exactly, :func:`wasteroute.plan_io.read_plan`).
+    Each folder is written whole into a hidden folder beside it and swapped in at the end.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+
+    Raises
+    ------
+    InputError
+        If the rounds file is malformed, or the plan to compare with is for another day or scenario.
+    """
+    from .outputs.compare import write_comparison, write_evaluation
+
+    problem = sc.build()
+    graph = sc.load_network().graph
+    ev = evaluate(problem, rounds, scenario=sc.name, density_kg_per_m3=sc.density_kg_per_m3, graph=graph)
+    day = Path(out) / problem.date.isoformat()
+    with _staged(day / "evaluate") as tmp:
+        write_evaluation(ev, tmp, maps=maps, language=language)
+    print(ev.report(language=language))
+    print(f"\nwrote {day / 'evaluate'}/")
+    if not compare:
+        return 0
+    plan, solved = _plan_to_compare(sc, problem, compare, graph)
+    with _staged(day / "compare") as tmp:
+        if solved:
+            plan.to_json(tmp / "plan.json")
+        write_comparison(ev, plan, tmp, language=language)
+    print()
+    print(format_compare(compare_table(ev, plan, language=language), language=language))
+    print(f"\nwrote {day / 'compare'}/ (compare.txt, compare.csv, compare.html, compare.pdf)")
+    return 0
+
+
+def _plan_to_compare(sc: Any, problem: ProblemData, compare: bool | str, graph: Any
+                     ) -> tuple[Solution, bool]:
+    """The plan named by ``--compare PLAN`` (read back), or a plan of the day solved now (True)."""
+    import dataclasses
+
+    if isinstance(compare, str) and compare:
+        from .plan_io import read_plan
+
+        return dataclasses.replace(read_plan(compare, problem, scenario=sc.name), graph=graph), False
+    log.info("solving %s for the comparison (up to %.0f s)", problem.date.isoformat(), sc.solver.time_limit_s)
+    return sc.solve(), True
+
+
+def _staged(target: Path) -> Any:
+    """A hidden folder beside ``target`` that replaces it whole when the block ends without error."""
+    from .outputs.folder import staged
+
+    return staged(target)
