@@ -18,7 +18,7 @@ log = logging.getLogger("wasteroute")
 
 def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool = True,
               language: str = "id") -> list[Path]:
-    """Write the day's exports, summary, maps and driver sheets as the folder ``out_dir``; return the paths.
+    """Write the day's exports, summary, maps and driver sheets as the folder ``out_dir``.
 
     The files go to a hidden folder beside ``out_dir`` that replaces ``out_dir`` only once all
     are written: the previous contents of ``out_dir`` are replaced, never mixed with the new
@@ -29,15 +29,23 @@ def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool =
     InputError
         If ``out_dir`` cannot be written (see :func:`~wasteroute.outputs.folder.check_target`)
         or another run is writing it.
+
+    Returns
+    -------
+    list[Path]
+        The files written, at their final place in ``out_dir``.
     """
     out_dir = Path(out_dir)
     check_target(out_dir)
     with lock_target(out_dir), staged(out_dir) as tmp:
         written = _write_into(sol, tmp, maps=maps, sheets=sheets, language=language)
-    return [out_dir / p.relative_to(tmp) if p.is_relative_to(tmp) else p for p in map(Path, written)]
+    paths = [Path(p) for p in written]
+    return [out_dir / p.relative_to(tmp) if p.is_relative_to(tmp) else p for p in paths]
 
 
-def _write_into(sol: Solution, out_dir: Path, *, maps: bool, sheets: bool, language: str) -> list[Path]:
+def _write_into(sol: Solution, out_dir: Path, *, maps: bool, sheets: bool,
+                language: str) -> list[Path]:
+    """Every file of the day into ``out_dir`` (the hidden folder :func:`write_all` swaps in)."""
     written = [
         sol.to_json(out_dir / "plan.json"),
         sol.to_csv(out_dir / "visits.csv"),

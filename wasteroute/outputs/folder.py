@@ -59,19 +59,22 @@ def check_target(target: Path) -> None:
     target = Path(target)
     for path in (target, *target.parents):
         if path.exists() and not path.is_dir():
-            raise InputError(f"--out: {path} is a file, not a folder; remove it or choose another --out folder")
+            msg = f"--out: {path} is a file, not a folder; remove it or choose another --out folder"
+            raise InputError(msg)
     if target.is_dir() and any(target.iterdir()) and not (target / PLAN_FILE).is_file():
         # The folder is replaced as a whole: never a folder that holds something else.
-        raise InputError(f"--out: {target} holds files but no {PLAN_FILE}, so it is not a plan folder "
-                         "that a new plan may replace; move those files or choose another --out folder")
+        msg = (f"--out: {target} holds files but no {PLAN_FILE}, so it is not a plan folder that "
+               "a new plan may replace; move those files or choose another --out folder")
+        raise InputError(msg)
     existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
     probe = existing / f".wasteroute-probe-{os.getpid()}-{secrets.token_hex(4)}"
     try:  # really try: permissions, a read-only mount, a full disk all show here
         probe.mkdir()
         probe.rmdir()
     except OSError as exc:
-        raise InputError(f"--out: cannot write in {existing} ({exc.strerror}), so {target} cannot be "
-                         "made there; choose a folder you can write, e.g. --out ~/wasteroute-out") from None
+        msg = (f"--out: cannot write in {existing} ({exc.strerror}), so {target} cannot be made "
+               "there; choose a folder you can write, e.g. --out ~/wasteroute-out")
+        raise InputError(msg) from None
 
 
 @contextlib.contextmanager
