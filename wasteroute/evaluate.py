@@ -493,6 +493,10 @@ def run_evaluate(sc: Any, rounds: Path, *, out: Path, compare: bool | str = Fals
     day = Path(out) / problem.date.isoformat()
     with _staged(day / "evaluate") as tmp:
         write_evaluation(ev, tmp, maps=maps, language=language)
+    if problem.synthetic_network:
+        from .solution import GENERATED_NOTICE
+
+        print(f"NOTICE: {GENERATED_NOTICE}\n")
     print(ev.report(language=language))
     print(f"\nwrote {day / 'evaluate'}/")
     if not compare:
