@@ -71,7 +71,8 @@ def _find(ev, kind: str, truck: str = "", point: str = ""):  # type: ignore[no-u
     ("break", "DT-02", "", None, "works until 08:46, into its break window 08:00-10:30, but takes no break"),
     ("break", "DT-03", "", None, "break at 11:13 outside its window 08:00-10:30"),
 ])
-def test_each_rule_broken_is_found_where_it_happens(broken, kind, truck, point, step, words) -> None:  # type: ignore[no-untyped-def]
+def test_each_rule_broken_is_found_where_it_happens(  # type: ignore[no-untyped-def]
+        broken, kind, truck, point, step, words) -> None:
     found = [f for f in _find(broken, kind, truck, point) if words in f.message]
     assert len(found) == 1, [str(f) for f in broken.findings]
     assert found[0].step == step
@@ -119,7 +120,8 @@ def test_the_order_is_kept_and_the_rounds_are_a_plan(broken) -> None:  # type: i
     assert "titik terlewat" in broken.report()  # Bahasa Indonesia by default
 
 
-def test_a_plans_own_order_breaks_no_rule_and_gives_its_figures(tmp_path: Path, ag_solution) -> None:  # type: ignore[no-untyped-def]
+def test_a_plans_own_order_breaks_no_rule_and_gives_its_figures(  # type: ignore[no-untyped-def]
+        tmp_path: Path, ag_solution) -> None:
     """The optimised plan written as rounds (with its break rows) drives to the same figures; the
     only findings are the points the plan left unassigned, which the rounds leave out."""
     path = tmp_path / "rounds.csv"
@@ -162,13 +164,15 @@ def test_compare_table_figures_are_the_two_plans_kpis(broken, ag_solution) -> No
 def test_a_round_not_ending_at_a_landfill_gets_one_with_a_note(problem) -> None:  # type: ignore[no-untyped-def]
     rows = [RoundStop("DT-01", 1, "AG-002", 1), RoundStop("DT-01", 2, "AG-003", 2)]
     ev = evaluate(problem, rows)
-    assert [v.id for v in ev.solution.route_of("DT-01").visits] == ["DEPOT", "AG-002", "AG-003", "LANDFILL", "DEPOT"]
+    visits = ev.solution.route_of("DT-01").visits
+    assert [v.id for v in visits] == ["DEPOT", "AG-002", "AG-003", "LANDFILL", "DEPOT"]
     assert ev.notes == ("DT-01: the round ends at AG-003, not at a landfill; an unload at LANDFILL was added "
                         "before the drive home",)
 
 
 def test_a_break_row_first_is_taken_at_the_depot(problem) -> None:  # type: ignore[no-untyped-def]
-    rows = [RoundStop("DT-01", 0, "BREAK", 1), RoundStop("DT-01", 1, "AG-002", 2), RoundStop("DT-01", 2, "LANDFILL", 3)]
+    rows = [RoundStop("DT-01", 0, "BREAK", 1), RoundStop("DT-01", 1, "AG-002", 2),
+            RoundStop("DT-01", 2, "LANDFILL", 3)]
     r = evaluate(problem, rows).solution.route_of("DT-01")
     assert r.break_ is not None and r.break_.start_s == 8 * 3600 and r.start_s == 8 * 3600 + 1800
 
@@ -226,7 +230,8 @@ def test_command_evaluate_and_compare(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "OpenStreetMap" in page and not external_assets(page)
 
 
-def test_command_compare_with_a_plan_read_back_in_bahasa(tmp_path: Path, ag_solution) -> None:  # type: ignore[no-untyped-def]
+def test_command_compare_with_a_plan_read_back_in_bahasa(  # type: ignore[no-untyped-def]
+        tmp_path: Path, ag_solution) -> None:
     """--compare PLAN reads the plan back instead of solving; the PDF is in Bahasa Indonesia."""
     plan = ag_solution.to_json(tmp_path / "plan.json")
     code = main(["--scenario", str(DATA / "aguascalientes" / "scenario.toml"), "--date", "2026-11-24",

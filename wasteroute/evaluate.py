@@ -20,7 +20,7 @@ import csv
 import logging
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,6 @@ class Evaluation:
     findings: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
     source: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Number of findings per rule, in report order, rules with none left out."""
@@ -300,8 +299,9 @@ def _check_rows(problem: ProblemData, rows: list[RoundStop]) -> tuple[list[Findi
     findings: list[Finding] = []
     for t in sorted({s.truck for s in rows} - trucks):
         n = sum(1 for s in rows if s.truck == t)
-        findings.append(Finding("unknown_truck", f"truck {t} ({n} row{'s' if n != 1 else ''}) is not an available truck of this "
-                                                 "scenario; its rows are left out", truck=""))
+        rows_text = f"{n} row{'s' if n != 1 else ''}"
+        findings.append(Finding("unknown_truck", f"truck {t} ({rows_text}) is not an available truck of this "
+                                                 "scenario; its rows are left out"))
     breaks = Counter(s.truck for s in rows if s.stop.upper() == BREAK_ROW and s.truck in trucks)
     for t, n in sorted(breaks.items()):
         if n > 1:

@@ -176,7 +176,8 @@ def _route_differences(stored: dict[str, Any], route: Route) -> list[str]:
         return out
     for k, (s, v) in enumerate(zip(stored["steps"], route.visits)):
         again = _step_dict(v)
-        diff = [f"{key} {s.get(key)!r} in the plan, {again[key]!r} here" for key in again if s.get(key) != again[key]]
+        diff = [f"{key} {s.get(key)!r} in the plan, {again[key]!r} here" for key in again
+                if s.get(key) != again[key]]
         if diff:
             out.append(f"{vid} step {k} ({v.id}): " + "; ".join(diff[:3]))
     return out

@@ -190,7 +190,8 @@ def _rule_rows(ev: Evaluation, plan: Solution, words: dict[str, str], lang: str)
     return rows if kinds else [*rows, [words["none"], "0", "0"]]
 
 
-def _table(cells: list[list[str]], widths_mm: list[float], colors, TableStyle, Table):  # type: ignore[no-untyped-def]
+def _table(cells, widths_mm, colors, TableStyle, Table):  # type: ignore[no-untyped-def]
+    """A reportlab table of plain text cells, header row bold, numbers right-aligned."""
     from reportlab.lib.units import mm
 
     from .sheet_style import FONT, FONT_BOLD

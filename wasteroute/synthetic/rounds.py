@@ -97,7 +97,8 @@ def _sectors(problem: ProblemData, ks: list[int], n: int, *, by_kelurahan: bool)
         units = [[k] for k in ks]
 
     def bearing(unit: list[int]) -> float:
-        return _bearing(problem, float(np.mean([pts[k].lon for k in unit])), float(np.mean([pts[k].lat for k in unit])))
+        lon = float(np.mean([pts[k].lon for k in unit]))
+        return _bearing(problem, lon, float(np.mean([pts[k].lat for k in unit])))
 
     units.sort(key=bearing)
     vols = [sum(pts[k].volume_m3 for k in unit) for unit in units]
@@ -203,8 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = generate_rounds(problem, seed=args.seed, habit=args.habit)
     args.out.write_text(rounds_csv(rows, seed=args.seed, date=args.date), encoding="utf-8")
     trucks = len({r[0] for r in rows})
-    print(f"wrote {args.out}: {len(rows)} rows, {trucks} trucks, {sum(1 for r in rows if r[2] in _points_by_id(problem))} "
-          f"of {len(problem.points)} points due on {args.date.isoformat()}")
+    served = sum(1 for r in rows if r[2] in _points_by_id(problem))
+    print(f"wrote {args.out}: {len(rows)} rows, {trucks} trucks, {served} of {len(problem.points)} points "
+          f"due on {args.date.isoformat()}")
     return 0
 
 
