@@ -5,6 +5,7 @@ Keep this small: fixtures used by one test module belong in that module.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import osmnx as ox
@@ -30,6 +31,20 @@ def _osmnx_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     yield
     for name, value in saved.items():
         setattr(ox.settings, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _wasteroute_logger() -> Iterator[None]:
+    """Give each test the ``wasteroute`` logger as it found it.
+
+    ``cli.main`` points the logger at the ``sys.stderr`` of its moment (in a test, pytest's
+    capture, closed after that test) and stops propagation; left so, later tests' log lines
+    go to a closed stream and ``caplog`` sees none of them.
+    """
+    logger = logging.getLogger("wasteroute")
+    saved = (list(logger.handlers), logger.level, logger.propagate, logger.disabled)
+    yield
+    logger.handlers[:], logger.level, logger.propagate, logger.disabled = saved
 
 
 AG_SCENARIO = __import__("pathlib").Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml"

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -61,10 +62,14 @@ def _line(n: int, *, trucks: int = 2):  # type: ignore[no-untyped-def]
 
 
 def _interrupted(fn, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until ``fn`` gave up on Ctrl-C; no search may go on behind its back."""
     t0 = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
         fn(*args, **kwargs)
-    return time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    searching = [t for t in threading.enumerate() if t.name == "wasteroute-search" and t.is_alive()]
+    assert not searching, "an interrupted search is still running in the background"
+    return seconds
 
 
 def test_ctrl_c_stops_the_search_and_gives_no_plan(searches: list[int]) -> None:

@@ -710,13 +710,15 @@ def _searching(m: _Model, search: Callable[[], Any]) -> Any:
             box["error"] = exc
 
     worker = threading.Thread(target=work, name="wasteroute-search", daemon=True)
-    worker.start()
     try:
+        # Started inside the try: a Ctrl-C that lands right after start() (a first solution
+        # can come within microseconds) must still cancel the search.
+        worker.start()
         while worker.is_alive():
             worker.join(0.1)
-    except KeyboardInterrupt:
-        log.warning("interrupted: stopping the search (%d solutions found, none kept)", m.progress.found)
+    except BaseException:
         _cancel(m, worker)
+        log.warning("interrupted: search stopped (%d solutions found, none kept)", m.progress.found)
         raise
     if "error" in box:
         raise box["error"]
@@ -726,8 +728,8 @@ def _searching(m: _Model, search: Callable[[], Any]) -> Any:
 def _cancel(m: _Model, worker: threading.Thread) -> None:
     """Stop ``m``'s search and wait for its worker; further Ctrl-C only repeat the request."""
     while worker.is_alive():
-        m.routing.CancelSearch()
         try:
+            m.routing.CancelSearch()
             worker.join(0.05)
         except KeyboardInterrupt:
             continue
@@ -981,7 +983,7 @@ def _route_break(
         return seq, None
     sh, dur = v.shift, brk.duration_s
     visits = build_visits(p, v, seq)  # departures and starts do not depend on the break
-    end = visits[-1].start_s
+    end = visits[-1].arrival_s  # back at the depot (its cumul may hold idle slack after that)
     if end <= sh.break_earliest_s:
         return seq, None
     if brk.end_s <= visits[0].departure_s:
