@@ -29,11 +29,17 @@ _PREFIX = "fleet exhausted: "
 
 
 def drop_reasons(problem: ProblemData, routes: Sequence[Route], dropped: Iterable[int]) -> dict[str, str]:
-    """The reason for each dropped point (by index into ``problem.points``), by point id."""
-    return {problem.points[k].id: drop_reason(problem, routes, k) for k in dropped}
+    """The reason for each dropped point (by index into ``problem.points``), by point id.
+
+    The fleet-wide bounds are worked out once per group of trucks (not once per point), so a
+    day with thousands of points left out is diagnosed in linear time.
+    """
+    bounds: dict[tuple[str, ...], str] = {}
+    return {problem.points[k].id: drop_reason(problem, routes, k, _bounds=bounds) for k in dropped}
 
 
-def drop_reason(problem: ProblemData, routes: Sequence[Route], k: int) -> str:
+def drop_reason(problem: ProblemData, routes: Sequence[Route], k: int, *,
+                _bounds: dict[tuple[str, ...], str] | None = None) -> str:
     """Why point ``k`` of ``problem.points`` is in no route of ``routes``.
 
     Parameters
@@ -57,12 +63,23 @@ def drop_reason(problem: ProblemData, routes: Sequence[Route], k: int) -> str:
     if not group:
         return _PREFIX + f"no available truck can serve this {pt.volume_m3:.2f} m³ point of kind '{pt.kind}'"
     vehicles = [r.vehicle for r in group]
+    key = tuple(v.id for v in vehicles)
+    cache = {} if _bounds is None else _bounds
+    if key not in cache:
+        cache[key] = _fleet_bound(problem, vehicles)
+    if cache[key]:
+        return _PREFIX + cache[key]
+    return _route_limits(problem, group, k)
+
+
+def _fleet_bound(problem: ProblemData, vehicles: Sequence[VehicleData]) -> str:
+    """The first fleet-wide bound that the trucks ``vehicles`` cannot meet, else ``""``."""
     due = [q for q in problem.points if any(v.can_serve(q) for v in vehicles)]
     for bound in (_lift_bound, _volume_bound, _stops_bound, _daily_load_bound, _time_bound):
         why = bound(problem, vehicles, due)
         if why:
-            return _PREFIX + why
-    return _route_limits(problem, group, k)
+            return why
+    return ""
 
 
 def _types(vehicles: Sequence[VehicleData]) -> list[tuple[VehicleData, int]]:

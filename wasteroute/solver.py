@@ -46,7 +46,7 @@ from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from .config import SolverParams
-from .diagnose import drop_reason
+from .diagnose import drop_reasons
 from .errors import InfeasibleError, InputError
 from .problem import ProblemData
 from .solution import Break, Route, Solution, build_visits
@@ -931,9 +931,7 @@ def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solutio
         seq, brk = _route_break(p, v, seq, brk)
         routes.append(Route(v, build_visits(p, v, seq, break_=brk), brk))
     unassigned = dict(p.reasons)
-    for k, pt in enumerate(p.points):
-        if k not in served:
-            unassigned[pt.id] = _drop_reason(p, routes, k)
+    unassigned.update(drop_reasons(p, routes, [k for k in range(len(p.points)) if k not in served]))
     return Solution(
         problem=p, routes=tuple(routes), unassigned=unassigned, objective=_objective(m, assignment),
         status=status, solve_s=seconds, params=m.params,
@@ -1002,8 +1000,3 @@ def _route_break(
     log.warning("%s: no room for its %d-minute break before the shift ends at %s", v.id, dur // 60,
                 format_hhmm(sh.end_s))
     return seq, brk
-
-
-def _drop_reason(p: ProblemData, routes: list[Route], k: int) -> str:
-    """Why point ``k`` was dropped: the binding limit found by :func:`wasteroute.diagnose.drop_reason`."""
-    return drop_reason(p, routes, k)
