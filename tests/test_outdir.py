@@ -157,3 +157,21 @@ def test_a_folder_that_is_not_a_plan_is_never_replaced(tmp_path: Path, capsys, n
     assert (day / "thesis.docx").read_text() == "precious"
     with pytest.raises(InputError, match="not a plan folder"):
         check_target(day)
+
+
+def test_evaluate_and_compare_folders_survive_a_new_plan_of_the_day(tmp_path: Path, ag_solution) -> None:  # type: ignore[no-untyped-def]
+    """``--evaluate`` may run before the day's plan: its folder neither blocks the plan nor is lost."""
+    day = tmp_path / "2026-11-24"
+    (day / "evaluate").mkdir(parents=True)
+    (day / "evaluate" / "findings.csv").write_text("truck,step\n")
+    check_target(day)  # only an evaluate/ folder: still a day folder a plan may be written into
+    write_all(ag_solution, day, maps=False, sheets=False)
+    assert (day / "evaluate" / "findings.csv").read_text() == "truck,step\n"
+    (day / "compare").mkdir()
+    (day / "compare" / "compare.csv").write_text("x\n")
+    (day / "stale.txt").write_text("from the first plan")
+    write_all(ag_solution, day, maps=False, sheets=False)
+    assert (day / "compare" / "compare.csv").read_text() == "x\n"
+    assert (day / "evaluate" / "findings.csv").is_file() and (day / "plan.json").is_file()
+    assert not (day / "stale.txt").exists()
+    assert _hidden(tmp_path) == []

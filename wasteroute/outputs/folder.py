@@ -13,7 +13,9 @@ A run never writes into ``out/<date>/`` itself. It
    (``out/.<date>.tmp-<pid>-<random>``, :func:`staged`), and only when all are written
    swaps it into place: the previous folder is renamed aside, the new one renamed in, the
    old one deleted. Until that moment the previous complete folder is untouched: files of
-   an earlier run (a truck unavailable today) never survive beside the new plan. On any
+   an earlier run (a truck unavailable today) never survive beside the new plan; only the
+   ``evaluate/`` and ``compare/`` sub-folders, which other commands write and which do not
+   depend on the plan, are carried over (:data:`KEPT_SUBFOLDERS`). On any
    error or Ctrl-C the hidden folder is deleted and the target stays as it was.
 
 Renames within one parent folder are atomic on POSIX file systems; the swap itself is two
@@ -43,6 +45,9 @@ log = logging.getLogger("wasteroute")
 
 #: The file every plan folder holds; a folder without it is never replaced.
 PLAN_FILE = "plan.json"
+#: Sub-folders that other commands write into a day's folder (``--evaluate``, ``--compare``):
+#: they do not depend on the plan, so a new plan carries them over instead of deleting them.
+KEPT_SUBFOLDERS = ("evaluate", "compare")
 #: Targets whose lock this process holds, and how many times (the lock is re-entrant here).
 _held: dict[Path, int] = {}
 
@@ -61,7 +66,8 @@ def check_target(target: Path) -> None:
         if path.exists() and not path.is_dir():
             msg = f"--out: {path} is a file, not a folder; remove it or choose another --out folder"
             raise InputError(msg)
-    if target.is_dir() and any(target.iterdir()) and not (target / PLAN_FILE).is_file():
+    foreign = [p for p in target.iterdir() if p.name not in KEPT_SUBFOLDERS] if target.is_dir() else []
+    if foreign and not (target / PLAN_FILE).is_file():
         # The folder is replaced as a whole: never a folder that holds something else.
         msg = (f"--out: {target} holds files but no {PLAN_FILE}, so it is not a plan folder that "
                "a new plan may replace; move those files or choose another --out folder")
@@ -202,6 +208,9 @@ def _swap(tmp: Path, target: Path, old: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if had_old:
+        for name in KEPT_SUBFOLDERS:
+            if (old / name).is_dir() and not (target / name).exists():
+                os.rename(old / name, target / name)
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -225,4 +234,4 @@ def _interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-__all__ = ["PLAN_FILE", "check_target", "lock_target", "staged"]
+__all__ = ["KEPT_SUBFOLDERS", "PLAN_FILE", "check_target", "lock_target", "staged"]
