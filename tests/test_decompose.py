@@ -14,7 +14,7 @@ from wasteroute.config import Shift, SolverParams
 from wasteroute.decompose import plan_areas, solve_by_area, sub_problem
 from wasteroute.errors import InputError
 from wasteroute.problem import ProblemData
-from wasteroute.solver import solve
+from wasteroute.search import solve
 
 FAST = SolverParams(time_limit_s=10, solution_limit=30)
 LONG_SHIFT = Shift(start_s=5 * 3600, end_s=17 * 3600, break_duration_s=0)

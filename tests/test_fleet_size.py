@@ -9,7 +9,7 @@ from problem_factory import make_problem, point, vehicle
 from wasteroute.cli import _scenario, build_parser
 from wasteroute.config import SolverParams
 from wasteroute.fleet_size import truck_lower_bound
-from wasteroute.solver import solve
+from wasteroute.search import solve
 
 BUDGET = SolverParams(time_limit_s=6, solution_limit=300)
 

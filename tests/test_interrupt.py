@@ -29,7 +29,7 @@ from wasteroute.fleet_size import solve_fewest_trucks
 ROOT = Path(__file__).resolve().parent.parent
 AG = ROOT / "tests" / "data" / "aguascalientes" / "scenario.toml"
 #: Far longer than any test may take: reaching it means Ctrl-C was ignored.
-LONG = SolverParams(time_limit_s=600)
+LONG = SolverParams(time_limit_s=600, engine="ortools")  # the OR-Tools searches (PyVRP: below)
 LONG_SHIFT = Shift(start_s=5 * 3600, end_s=17 * 3600, break_duration_s=0)
 
 
@@ -127,3 +127,18 @@ def test_sigint_to_the_command_exits_130_and_writes_nothing(tmp_path: Path) -> N
     assert proc.returncode == 130, "".join(log) + err
     assert "interrupted" in err
     assert not out.exists(), sorted(out.rglob("*"))  # not even an empty folder or a lock file
+
+
+def test_ctrl_c_stops_the_pyvrp_searches_of_the_hybrid_engine() -> None:
+    """Ctrl-C while PyVRP searches (here two, one in a forked child): both stop, no plan."""
+    import threading as th
+
+    import wasteroute.hybrid as hybrid_module
+
+    timer = th.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    params = dataclasses.replace(LONG, engine="hybrid", num_workers=2)
+    seconds = _interrupted(hybrid_module.solve_hybrid, _line(30, trucks=3), params)
+    assert seconds < 30  # not PyVRP's 300 s share
+    with pytest.raises(ChildProcessError):  # the child PyVRP search was reaped, none is left
+        os.waitpid(-1, os.WNOHANG)

@@ -350,10 +350,11 @@ class _SlowClock:
 def _on_a_slow_machine(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import wasteroute.decompose as decompose_module
     import wasteroute.fleet_size as fleet_module
+    import wasteroute.hybrid as hybrid_module
     import wasteroute.solver as solver_module
 
     clock = _SlowClock()
-    for module in (solver_module, fleet_module, decompose_module):
+    for module in (solver_module, fleet_module, decompose_module, hybrid_module):
         monkeypatch.setattr(module, "time", clock)
 
 
@@ -388,10 +389,12 @@ def test_solution_limit_fewest_trucks_ignores_the_clock(monkeypatch) -> None:  #
     """The fleets tried depend on the points left out, not on the time left (it grows to 2 trucks)."""
     pts = [point("W", latest_s=5 * 3600 + 600), point("E", latest_s=5 * 3600 + 600)]
     prob = make_problem([-5000, 5000], pts, [vehicle(f"DT-{i}") for i in range(4)])
+    from wasteroute.search import solve as plan
+
     prm = dataclasses.replace(FAST, minimise_trucks=True)
-    quiet = solve(prob, prm)
+    quiet = plan(prob, prm)
     _on_a_slow_machine(monkeypatch)
-    busy = solve(prob, prm)
+    busy = plan(prob, prm)
     assert busy.meta["fleet_attempts"] == quiet.meta["fleet_attempts"] == [(1, 1), (2, 0)]
     assert _plan(busy) == _plan(quiet)
 

@@ -637,6 +637,10 @@ class EmissionSettings:
         _number_in(self.co2_kg_per_l, "co2_kg_per_l", "emissions", low=0)
 
 
+#: The search engines ``SolverParams.engine`` may name (see ``wasteroute.search``).
+ENGINES = ("hybrid", "ortools", "pyvrp")
+
+
 @dataclass(frozen=True)
 class SolverParams:
     """Search settings and objective weights for the OR-Tools model.
@@ -687,8 +691,23 @@ class SolverParams:
     #: better by area (618.8 vs 715.4 miles; 17 vs 18 trucks), Kupang-size days stay whole.
     decompose_above: int | None = 700
     area_max_points: int = 250
+    #: Search engine: "hybrid" (PyVRP's population search for ``pyvrp_share`` of the budget,
+    #: then OR-Tools repairs, places breaks and polishes: the default), "ortools" (the OR-Tools
+    #: model alone) or "pyvrp" (PyVRP for nearly all of the budget, OR-Tools only to repair).
+    #: Every plan is OR-Tools' and holds every rule; ``Solution.engine`` says which made it.
+    engine: str = "hybrid"
+    #: Share of the time budget that the hybrid engine gives PyVRP (the rest: OR-Tools).
+    pyvrp_share: float = 0.5
+    #: PyVRP iterations when a run is bounded by ``solution_limit`` (no clock decides then).
+    pyvrp_iterations: int = 1000
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise InputError(f"solver engine {self.engine!r} must be one of {', '.join(ENGINES)}")
+        if not (math.isfinite(self.pyvrp_share) and 0 < self.pyvrp_share < 1):
+            raise InputError(f"solver pyvrp_share {self.pyvrp_share} must lie between 0 and 1, e.g. 0.5")
+        if self.pyvrp_iterations < 1:
+            raise InputError(f"solver pyvrp_iterations {self.pyvrp_iterations} must be >= 1")
         if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
             raise InputError(f"solver time_limit_s {self.time_limit_s} must be positive and finite (seconds)")
         if self.seed < 0:

@@ -11,7 +11,7 @@ OR-Tools' routing search slows down sharply with the number of nodes: at 800-210
    load against capacity x trips / day limit, stops against ``max_stops``);
 3. gives each area its trucks (each truck in one area, every point of an area servable by one
    of its trucks, the rest in proportion to the areas' estimated truck-days);
-4. solves each area with :func:`wasteroute.solver.solve` on a sub-problem (matrices sliced over
+4. solves each area with the day's engine (:func:`wasteroute.hybrid.solve_with_engine`) on a sub-problem (matrices sliced over
    depot, landfills and the area's points), sharing out the time budget by area size and
    keeping a part back;
 5. merges the area plans into one :class:`~wasteroute.solution.Solution` over the whole day,
@@ -39,9 +39,11 @@ import numpy as np
 
 from .config import SolverParams
 from .errors import InfeasibleError, InputError
+from .hybrid import solve_with_engine as solve
 from .matrix import LocationMatrix
 from .problem import ProblemData, VehicleData
 from .solution import Route, Solution, build_visits, empty_route
+from .solver import improve
 
 log = logging.getLogger("wasteroute")
 
@@ -78,7 +80,7 @@ def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int
         Search settings; ``time_limit_s`` is the budget for everything (areas + polish).
     max_points
         Largest area, in points; a day with at most this many points is solved directly
-        with :func:`wasteroute.solver.solve`.
+        with the day's engine (:func:`wasteroute.hybrid.solve_with_engine`).
 
     Returns
     -------
@@ -91,8 +93,6 @@ def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int
     InputError
         If ``max_points`` is not a positive integer or ``params`` is not a ``SolverParams``.
     """
-    from .solver import solve
-
     _check_args(params, max_points)
     t0 = time.perf_counter()
     if len(problem.points) <= max_points:
@@ -386,8 +386,6 @@ def _assign_vehicles(problem: ProblemData, sym: LocationMatrix, work: np.ndarray
 # ----------------------------------------------------------------------------- solving
 def _solve_areas(problem: ProblemData, params: SolverParams, areas: list[Area], t0: float,
                  areas_deadline: float) -> Solution:
-    from .solver import solve
-
     routes: dict[int, Route] = {}
     unassigned = dict(problem.reasons)
     objective = 0
@@ -452,7 +450,6 @@ def _polish(problem: ProblemData, params: SolverParams, merged: Solution, second
     stand, which they usually are; cutting every route back first took 21 s of a 15 s
     budget for 18 trucks on 1048 points.)
     """
-    from .solver import improve
 
     initial = [[v.id for v in r.visits[1:-1]] for r in merged.routes]
     prm = dataclasses.replace(params, time_limit_s=seconds)

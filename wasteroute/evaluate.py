@@ -274,7 +274,7 @@ def evaluate(
             unassigned[q.id] = "not in the rounds: no truck collects it"
             findings.append(Finding("missing_point", f"point {q.id} ({q.name}, {q.kelurahan}) is due today but "
                                                      "in no round", point=q.id))
-    sol = Solution(problem=problem, routes=tuple(routes), unassigned=unassigned, status=STATUS,
+    sol = Solution(problem=problem, routes=tuple(routes), unassigned=unassigned, status=STATUS, engine="rounds",
                    meta={"scenario": scenario, "density_kg_per_m3": density_kg_per_m3, "rounds": source},
                    graph=graph)
     findings += sol.check()

@@ -38,8 +38,10 @@ import time
 import numpy as np
 
 from .config import SolverParams
+from .hybrid import solve_with_engine as solve
 from .problem import ProblemData, VehicleData
 from .solution import Solution, empty_route
+from .solver import time_left
 
 log = logging.getLogger("wasteroute")
 
@@ -166,8 +168,6 @@ def solve_fewest_trucks(problem: ProblemData, params: SolverParams) -> Solution:
     Returns the plan over the whole fleet (unused trucks have empty routes); its ``meta``
     holds ``trucks_lower_bound`` and the fleet sizes tried, ``fleet_attempts``.
     """
-    from .solver import solve, time_left
-
     if not problem.points:
         return solve(problem, dataclasses.replace(params, minimise_trucks=False))
     if len(problem.points) > ONE_SEARCH_ABOVE:
@@ -224,8 +224,6 @@ def truck_cost(problem: ProblemData, params: SolverParams) -> int:
 
 def _one_search(problem: ProblemData, params: SolverParams) -> Solution:
     """Large days: the whole fleet in one search, each truck used costing ``truck_cost``."""
-    from .solver import solve
-
     fixed = max(params.vehicle_fixed_cost, truck_cost(problem, params))
     bound = sum(truck_lower_bound(problem).values())
     log.info("fewest trucks: %d points, one search with a cost of %d per truck (lower bound %d trucks)",

@@ -57,7 +57,7 @@ def read_plan(path: str | Path, problem: ProblemData, *, scenario: str | None = 
     sol = Solution(
         problem=problem, routes=routes, unassigned={u["id"]: u["reason"] for u in doc["unassigned"]},
         objective=int(summary.get("objective", 0)), status=str(doc.get("status", "")),
-        solve_s=float(summary.get("solve_s", 0.0)),
+        solve_s=float(summary.get("solve_s", 0.0)), engine=str(summary.get("engine", "ortools")),
         meta={"scenario": str(doc.get("scenario", "")),
               "density_kg_per_m3": float(doc.get("density_kg_per_m3", 250.0))},
     )

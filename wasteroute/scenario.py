@@ -231,7 +231,7 @@ class Scenario:
 
     def solve(self, params: SolverParams | None = None, *, timings: dict[str, float] | None = None) -> Solution:
         """Build and solve; the solution carries the road graph for drawing."""
-        from .solver import solve as _solve
+        from .search import solve as _solve
 
         timings = timings if timings is not None else {}
         problem = self.build(timings=timings)

@@ -173,6 +173,8 @@ class Solution:
     status: str = ""
     solve_s: float = 0.0
     params: Any = None
+    #: The search engine that made the plan ("ortools", "hybrid", "pyvrp", "rounds" as driven).
+    engine: str = "ortools"
     meta: dict[str, Any] = field(default_factory=dict)
     graph: Any = field(default=None, repr=False, compare=False)
 
@@ -288,6 +290,7 @@ class Solution:
             "min_hours": round(float(used["hours"].min()), 2) if len(used) else 0.0,
             "objective": self.objective,
             "solve_s": round(self.solve_s, 1),
+            "engine": self.engine,
         }
 
     def summary(self) -> str:
@@ -296,7 +299,7 @@ class Solution:
         lines: list[str] = []
         if self.problem.synthetic_network:
             lines += ["NOTICE: " + GENERATED_NOTICE, ""]
-        lines.append(f"wasteroute plan for {f['date']}  ({self.status}, {f['solve_s']} s)")
+        lines.append(f"wasteroute plan for {f['date']}  ({self.engine}: {self.status}, {f['solve_s']} s)")
         if self.problem.network_note:
             lines.append(f"network: {self.problem.network_note}")
         lines.append(

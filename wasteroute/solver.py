@@ -563,7 +563,12 @@ _STATUS = {
 def solve(
     problem: ProblemData, params: SolverParams | None = None, *, initial_routes: list[list[str]] | None = None
 ) -> Solution:
-    """Solve the day's problem and return a checked-out :class:`Solution`.
+    """Solve the day's problem with the OR-Tools model alone; return a checked-out :class:`Solution`.
+
+    This is the engine, as one whole-day search: the strategies around it (PyVRP first, fewest
+    trucks, by area) and the choice among them live in :mod:`wasteroute.search`, which is what
+    a planner's run calls. ``params.engine``, ``minimise_trucks`` and ``decompose_above`` are
+    not read here.
 
     Parameters
     ----------
@@ -576,8 +581,7 @@ def solve(
         ``problem.vehicles`` order, of point ids and landfill ids (a landfill id is one unload);
         a route that does not end at a landfill gets the nearest one. Routes that break a
         constraint are cut back to their longest feasible beginning; the points left out are
-        inserted by the search. (With ``initial_routes`` the fleet is the given one:
-        ``minimise_trucks`` applies only to a search from scratch.)
+        inserted by the search.
 
     Raises
     ------
@@ -585,15 +589,6 @@ def solve(
         If OR-Tools finds no solution at all within the limits.
     """
     params = params or SolverParams()
-    if params.minimise_trucks and initial_routes is None:
-        from .fleet_size import solve_fewest_trucks
-
-        return solve_fewest_trucks(problem, params)
-    if params.decompose_above is not None and len(problem.points) > params.decompose_above and initial_routes is None:
-        from .decompose import solve_by_area
-
-        return solve_by_area(problem, dataclasses.replace(params, decompose_above=None),
-                             max_points=params.area_max_points)
     t0 = time.perf_counter()
     m = _build(problem, params)
     log.info(

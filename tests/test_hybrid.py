@@ -1,0 +1,70 @@
+"""The hybrid engine and the front door (``wasteroute.hybrid``, ``wasteroute.search``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from problem_factory import make_problem, point, vehicle
+
+from wasteroute.config import SolverParams
+from wasteroute.errors import InputError
+from wasteroute.search import solve
+
+#: Bounded by solutions (OR-Tools) and iterations (PyVRP): reproducible on any machine.
+BOUNDED = SolverParams(time_limit_s=30, solution_limit=30, pyvrp_iterations=300)
+
+
+def _day():  # type: ignore[no-untyped-def]
+    """Sixteen 1.5 m³ points on a grid, two dump trucks and one arm-roll truck for 2 containers."""
+    pts = [point(f"P{i:02d}", volume_m3=1.5) for i in range(16)]
+    pts += [point("C1", kind="container", volume_m3=4.0, service_s=720),
+            point("C2", kind="container", volume_m3=4.0, service_s=720)]
+    xs = [250 * (i % 4) + 400 for i in range(16)] + [3000, 3300]
+    ys = [250 * (i // 4) for i in range(16)] + [500, -500]
+    fleet = [vehicle("DT-01"), vehicle("DT-02"),
+             vehicle("AR-01", serves=("container",), containers_per_trip=1, max_trips=2)]
+    return make_problem(xs, pts, fleet, ys=ys, landfill_x=-2000)
+
+
+def _routes(sol):  # type: ignore[no-untyped-def]
+    return [[v.id for v in r.visits] for r in sol.routes]
+
+
+@pytest.mark.parametrize("engine", ["hybrid", "pyvrp", "ortools"])
+def test_every_engine_gives_a_checked_plan_that_says_which_engine_made_it(engine: str) -> None:
+    sol = solve(_day(), dataclasses.replace(BOUNDED, engine=engine))
+    sol.validate()
+    assert not sol.unassigned
+    assert sol.engine == engine
+    assert sol.fleet_kpis()["engine"] == engine
+    assert f"({engine}: " in sol.summary()
+
+
+def test_hybrid_is_reproducible_when_bounded_by_solutions_and_iterations() -> None:
+    one, two = solve(_day(), BOUNDED), solve(_day(), BOUNDED)
+    assert _routes(one) == _routes(two) and one.objective == two.objective
+
+
+def test_two_pyvrp_searches_side_by_side_keep_the_better_and_stay_reproducible() -> None:
+    params = dataclasses.replace(BOUNDED, num_workers=2)
+    one, two = solve(_day(), params), solve(_day(), params)
+    one.validate()
+    assert _routes(one) == _routes(two)
+
+
+def test_an_over_full_day_falls_back_to_ortools_which_names_what_it_leaves_out() -> None:
+    """Six 5 m³ points, one 6 m³ truck with 3 trips: PyVRP cannot serve all, OR-Tools picks 3."""
+    pts = [point(f"P{i}", volume_m3=5.0) for i in range(6)]
+    prob = make_problem([1000 + 10 * i for i in range(6)], pts, [vehicle("DT-0")])
+    sol = solve(prob, BOUNDED)
+    sol.validate()
+    assert sol.engine == "hybrid" and len(sol.unassigned) == 3
+    assert all("18 m³" in why for why in sol.unassigned.values())
+
+
+def test_unknown_engine_and_bad_shares_are_refused() -> None:
+    with pytest.raises(InputError, match="engine 'cplex' must be one of hybrid, ortools, pyvrp"):
+        SolverParams(engine="cplex")
+    with pytest.raises(InputError, match="pyvrp_share"):
+        SolverParams(pyvrp_share=1.5)
