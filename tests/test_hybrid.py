@@ -68,3 +68,15 @@ def test_unknown_engine_and_bad_shares_are_refused() -> None:
         SolverParams(engine="cplex")
     with pytest.raises(InputError, match="pyvrp_share"):
         SolverParams(pyvrp_share=1.5)
+
+
+def test_the_command_line_chooses_the_engine() -> None:
+    from wasteroute.cli import _scenario, build_parser
+
+    from pathlib import Path
+
+    scenario = ["--scenario", str(Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml")]
+    assert _scenario(build_parser().parse_args(scenario)).solver.engine == "hybrid"
+    assert _scenario(build_parser().parse_args([*scenario, "--engine", "ortools"])).solver.engine == "ortools"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*scenario, "--engine", "gurobi"])

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="trucks out of service today, comma-separated, e.g. DT-03,AR-02")
     p.add_argument("--trucks", type=_non_negative_int, default=None, metavar="N",
                    help="only N trucks available (the rest taken off in proportion to each type)")
+    p.add_argument("--engine", choices=("hybrid", "ortools", "pyvrp"), default=None,
+                   help="search engine (default: the scenario's, normally hybrid = PyVRP's search, then "
+                        "OR-Tools repairs and polishes; ortools = OR-Tools alone)")
     p.add_argument("--fewest-trucks", action="store_true",
                    help="serve every point with as few trucks as possible (fleet order = preference)")
     p.add_argument("--volume-factor", type=_volume_factor, default=None, metavar="X",
@@ -152,6 +155,8 @@ def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         changes["log_search"] = True
     if args.fewest_trucks:
         changes["minimise_trucks"] = True
+    if args.engine:
+        changes["engine"] = args.engine
     if changes:
         sc = sc.replace(solver=dataclasses.replace(sc.solver, **changes))
     return sc

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,10 @@ log = logging.getLogger("wasteroute")
 
 #: Items capacity used for trucks without a containers-per-trip limit.
 _NO_LIMIT = 1_000_000
+#: Loads go to PyVRP in units of this many litres (demands rounded up, capacities down, so a
+#: plan PyVRP calls feasible fits the trucks): litres next to seconds are a scaling gap that
+#: drove PyVRP's load penalty to its bound (PenaltyBoundWarning) on Kupang's day.
+_LOAD_UNIT_L = 10
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,12 @@ def solve_pyvrp(
     model = _Model.build(problem, params)
     stop = _stop(params, time_limit_s, max_iterations)
     t0 = time.perf_counter()
-    res = pyvrp.solve(model.data, stop=stop, seed=int(params.seed), display=False, collect_stats=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = pyvrp.solve(model.data, stop=stop, seed=int(params.seed), display=False, collect_stats=False)
     runtime = time.perf_counter() - t0
+    for w in {str(w.message).split(".")[0].strip() for w in caught}:
+        log.debug("PyVRP: %s", w)  # e.g. its penalty bound on an over-full day: the hybrid handles that
     routes, unassigned = model.read(res.best)
     log.info(
         "PyVRP: cost %d, %d unassigned, %s, %d iterations in %.1f s",
@@ -218,7 +227,8 @@ def _kind_groups(problem: ProblemData) -> list[frozenset[str]]:
 def _client(problem: ProblemData, params: SolverParams, k: int, kinds: list[frozenset[str]],
             itemised: bool) -> pyvrp.Client:
     pt = problem.points[k]
-    pickup = [pt.demand_l] + [pt.demand_l if pt.kind in g else 0 for g in kinds if len(kinds) > 1]
+    load = -(-pt.demand_l // _LOAD_UNIT_L)
+    pickup = [load] + [load if pt.kind in g else 0 for g in kinds if len(kinds) > 1]
     if itemised:
         pickup.append(1)
     latest = pt.latest_s if pt.latest_s >= 0 else max(v.shift.end_s for v in problem.vehicles)
@@ -233,7 +243,8 @@ def _vehicle_type(problem: ProblemData, params: SolverParams, group: list[int], 
                   itemised: bool, profile: int, durations: list[np.ndarray],
                   costs: list[np.ndarray]) -> pyvrp.VehicleType:
     v = problem.vehicles[group[0]]
-    capacity = [v.capacity_l] + [v.capacity_l if g & set(v.serves) else 0 for g in kinds if len(kinds) > 1]
+    body = v.capacity_l // _LOAD_UNIT_L
+    capacity = [body] + [body if g & set(v.serves) else 0 for g in kinds if len(kinds) > 1]
     if itemised:
         capacity.append(v.containers_per_trip or _NO_LIMIT)
     sh = v.shift
