@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -41,7 +41,7 @@ from .matrix import GraphIndex, TravelMatrix, build_matrix
 from .problem import ProblemData, build_problem
 from .solution import Solution
 from .stops import read_points, snap_points, split_due
-from .timezones import resolve_timezone
+from .timezones import check_timezone, resolve_timezone
 from .units import format_hhmm
 
 log = logging.getLogger("wasteroute")
@@ -87,7 +87,7 @@ class Scenario:
             )
         if not (math.isfinite(self.density_kg_per_m3) and self.density_kg_per_m3 > 0):
             raise InputError(f"{where}: density_kg_per_m3 {self.density_kg_per_m3!r} must be a positive number")
-        _check_timezone(self.timezone, where)
+        check_timezone(self.timezone, where)
         if self.language not in LANGUAGES:
             msg = f"{where}: language {self.language!r} is not available; use one of {', '.join(LANGUAGES)}"
             raise InputError(msg)
@@ -282,18 +282,6 @@ def _check_scenario_table(t: dict[str, Any], p: Path) -> None:
         extra = sorted(set(t[key]) - {"file"})
         if extra:
             raise InputError(f"{p}: unknown setting(s) {', '.join(extra)} in [{key}]; it holds only file = ...")
-
-
-def _check_timezone(name: str, where: str) -> None:
-    """Raise an :class:`InputError` unless ``name`` is an IANA time zone such as ``Asia/Makassar``."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        msg = (
-            f"{where}: timezone {name!r} is not a known IANA time zone; "
-            "use a name such as \"Asia/Makassar\" (Kupang) or \"America/Mexico_City\""
-        )
-        raise InputError(msg) from None
 
 
 def _check_dumping_window(window_s: int, fleet: Fleet, where: str) -> None:
