@@ -222,3 +222,19 @@ def test_overflow_of_a_container_is_reported_with_its_visit(tmp_path: Path) -> N
     assert steps["C1"]["overflow_m3"] == 0.48 and steps["C2"]["overflow_m3"] == 0.0
     frame = pd.read_csv(sol.to_csv(tmp_path / "v.csv"))
     assert frame.set_index("id").loc["C1", "overflow_m3"] == 0.48
+
+
+def test_fleet_km_and_hours_come_from_exact_sums_not_rounded_truck_figures() -> None:
+    """Forty trucks each driving 1,004 m: per-truck 1.0 km rounded, 40.2 km in all (not 40.0)."""
+    from problem_factory import make_problem, point, vehicle
+
+    from wasteroute.solution import Route, Solution, build_visits
+
+    prob = make_problem([502] * 40, [point(f"P{i}", volume_m3=0.1) for i in range(40)],
+                        [vehicle(f"DT-{i:02d}") for i in range(40)], landfill_x=502)
+    routes = []
+    for k, v in enumerate(prob.vehicles):
+        seq = [(0, 18000), (2 + k, 18050), (1, 18160), (0, 19000)]
+        routes.append(Route(v, build_visits(prob, v, seq), None))
+    sol = Solution(problem=prob, routes=tuple(routes), unassigned={})
+    assert sol.fleet_kpis()["km"] == round(40 * 1004 / 1000, 1) == 40.2

@@ -277,8 +277,10 @@ class Solution:
             "points_unassigned": len(self.unassigned),
             "points_not_due": len(self.problem.not_due),
             "landfill_trips": trips,
-            "km": round(float(used["km"].sum()), 1),
-            "hours": round(float(used["hours"].sum()), 1),
+            # From the exact metres and seconds, not the sum of per-truck figures rounded already
+            # (34 roundings can add up to more than the 0.1 km shown).
+            "km": round(sum(r.distance_m for r in self.used_routes()) / 1000, 1),
+            "hours": round(sum(r.duration_s for r in self.used_routes()) / 3600, 1),
             "m3": round(float(used["m3"].sum()), 1),
             "overflow_m3": round(sum(v.point.overflow_m3 for r in self.routes for v in r.stops
                                      if v.point is not None), 1),
