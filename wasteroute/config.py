@@ -697,7 +697,9 @@ class SolverParams:
     #: Every plan is OR-Tools' and holds every rule; ``Solution.engine`` says which made it.
     engine: str = "hybrid"
     #: Share of the time budget that the hybrid engine gives PyVRP (the rest: OR-Tools).
-    pyvrp_share: float = 0.5
+    #: 0.85: on Kupang's day at 30 s (seeds 0-2) the plans cost 206,450 s on average, against
+    #: 207,157 with 0.7 and 208,566 with 0.5 (benchmarks/results/kupang-engines-2026-11-30.md).
+    pyvrp_share: float = 0.85
     #: PyVRP iterations when a run is bounded by ``solution_limit`` (no clock decides then).
     pyvrp_iterations: int = 1000
 
