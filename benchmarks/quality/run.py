@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .check import check_routes
 from .instances import READERS, Instance
-from .solvers import KIM_FIXED, V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
+from .solvers import KIM_FIXED, ORTOOLS, V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "best_known", "best_known_vehicles",
@@ -27,32 +27,35 @@ FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "bes
 
 def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
     kim_v3 = KIM_FIXED if inst.family == "kim" else {}
-    if solver in ("wasteroute", "wasteroute-v4"):
+    if solver in ("wasteroute", "wasteroute-v5"):  # the defaults: hybrid engine
         return solve_ours(inst, budget, seed)
-    if solver == "wasteroute-v4-areas":  # decomposition by area from 500 points (default: 1500)
-        return solve_ours(inst, budget, seed, decompose_above=500)
+    if solver in ("wasteroute-v4", "wasteroute-ortools"):  # the OR-Tools engine alone
+        return solve_ours(inst, budget, seed, **ORTOOLS)
+    if solver == "wasteroute-v4-areas":  # decomposition by area from 500 points (default: 700)
+        return solve_ours(inst, budget, seed, decompose_above=500, **ORTOOLS)
     if solver == "wasteroute-v4-whole":  # never decomposed
-        return solve_ours(inst, budget, seed, decompose_above=None)
+        return solve_ours(inst, budget, seed, decompose_above=None, **ORTOOLS)
     if solver == "wasteroute-v3":  # (release dates: the v4 constraint; v3's failed validation)
-        return solve_ours(inst, budget, seed, **kim_v3)
+        return solve_ours(inst, budget, seed, **kim_v3, **ORTOOLS)
     if solver == "wasteroute-v1":
         return solve_ours(inst, budget, seed, **V1, **kim_v3)
     if solver == "wasteroute-v2":
         return solve_ours(inst, budget, seed, **V2, **kim_v3)
     if solver == "wasteroute-v3-nearest-lci":  # several landfills: final unload at the nearest
         return solve_ours(inst, budget, seed, final_unload="nearest", first_solution="LOCAL_CHEAPEST_INSERTION",
-                          **kim_v3)
+                          **kim_v3, **ORTOOLS)
     if solver == "wasteroute+pyvrp-warm":
         return solve_warm(inst, budget, seed)
     if solver == "wasteroute-savings":
-        return solve_ours(inst, budget, seed, first_solution="SAVINGS")
+        return solve_ours(inst, budget, seed, first_solution="SAVINGS", **ORTOOLS)
     if solver == "pyvrp":
         return solve_pyvrp(inst, budget, seed)
     if solver == "vroom":
         why = vroom_fits(inst)
         return why or solve_vroom(inst, budget)
     raise SystemExit(
-        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v4), wasteroute-v4-areas, -v4-whole, wasteroute-v1, -v2, -v3, "
+        f"unknown solver {solver!r}; use wasteroute (= wasteroute-v5, hybrid), wasteroute-v4 (= wasteroute-ortools), "
+        "wasteroute-v4-areas, -v4-whole, wasteroute-v1, -v2, -v3, "
         "wasteroute-v3-nearest-lci, wasteroute+pyvrp-warm, "
         "wasteroute-savings, pyvrp, vroom"
     )
