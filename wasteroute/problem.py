@@ -48,6 +48,9 @@ class PointData:
     #: Waste beyond a container's size, left at the site (a container is lifted whole; 0 = none).
     #: ``volume_m3`` is then what the truck takes away: the container's size.
     overflow_m3: float = 0.0
+    #: Trucks allowed to serve it (ids; empty = any truck of its kind). The week planner keeps a
+    #: point on its territory's truck this way (:mod:`wasteroute.week`); the OR-Tools model obeys it.
+    vehicles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,9 @@ class VehicleData:
     max_daily_load_l: int | None = None
 
     def can_serve(self, point: PointData) -> bool:
-        """Whether this truck can empty ``point`` (kind and size)."""
-        return point.kind in self.serves and point.demand_l <= self.capacity_l
+        """Whether this truck can empty ``point`` (kind, size, and the point's allowed trucks if any)."""
+        return (point.kind in self.serves and point.demand_l <= self.capacity_l
+                and (not point.vehicles or self.id in point.vehicles))
 
 
 @dataclass(frozen=True)

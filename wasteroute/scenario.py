@@ -15,6 +15,7 @@ import difflib
 import logging
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,8 +198,14 @@ class Scenario:
         """The road graph (cached), routable to and from the depot and landfills."""
         return _network_cached(self)
 
-    def build(self, *, timings: dict[str, float] | None = None) -> ProblemData:
-        """Network -> points -> snapping -> matrix -> :class:`ProblemData` for :meth:`plan_date`."""
+    def build(self, *, timings: dict[str, float] | None = None,
+              schedule: Mapping[str, float] | None = None) -> ProblemData:
+        """Network -> points -> snapping -> matrix -> :class:`ProblemData` for :meth:`plan_date`.
+
+        ``schedule`` (point id -> m³ waiting that day, before ``volume_factor``) replaces the
+        points' ``days`` and ``volume_m3``: the week planner's day (:mod:`wasteroute.week`).
+        A point's ``service_s`` follows its new volume unless the points file gave it.
+        """
         timings = timings if timings is not None else {}
         _read_points_cached(self)  # a bad points file is reported before the network is loaded
         t0 = time.perf_counter()
@@ -212,7 +219,10 @@ class Scenario:
             bad = points["latest_s"].ge(0) & points["latest_s"].lt(self.dumping_window_end)
             points.loc[bad, "latest_s"] = -1
         day = self.plan_date()
-        due, not_due = split_due(points, day)
+        if schedule is None:
+            due, not_due = split_due(points, day)
+        else:
+            due, not_due = _split_scheduled(points, schedule, self.service)
         timings["snapping"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         matrix = _matrix_cached(self, net, snapped)
@@ -229,6 +239,22 @@ class Scenario:
         )
         return problem
 
+    def points_table(self) -> pd.DataFrame:
+        """The checked points file (a copy): one row per point with its weekly schedule columns.
+
+        Raises
+        ------
+        InputError
+            If the points file is missing or has bad rows.
+        """
+        return _read_points_cached(self).copy()
+
+    def plan_week(self, monday: dt.date, params: Any = None, *, changes: Any = None, executor: Any = None) -> Any:
+        """Plan the week starting ``monday``: see :func:`wasteroute.week.plan_week` (returns a ``WeekPlan``)."""
+        from .week import plan_week
+
+        return plan_week(self, monday, params, changes=changes, executor=executor)
+
     def solve(self, params: SolverParams | None = None, *, timings: dict[str, float] | None = None) -> Solution:
         """Build and solve; the solution carries the road graph for drawing."""
         from .search import solve as _solve
@@ -243,6 +269,30 @@ class Scenario:
             graph=self.load_network().graph,
             meta={**sol.meta, "scenario": self.name, "density_kg_per_m3": self.density_kg_per_m3},
         )
+
+
+def _split_scheduled(points: pd.DataFrame, schedule: Mapping[str, float],
+                     service: ServiceSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Points in ``schedule`` (with its volumes, and service times that follow them) and the rest.
+
+    Raises
+    ------
+    InputError
+        If ``schedule`` names a point the points file does not have.
+    """
+    unknown = sorted(set(schedule) - set(points["id"]))
+    if unknown:
+        raise InputError(f"schedule names {len(unknown)} unknown point(s): {', '.join(unknown[:10])}")
+    mask = points["id"].isin(list(schedule)).to_numpy()
+    due = points[mask].reset_index(drop=True)
+    vols = [float(schedule[i]) for i in due["id"]]
+    due["volume_m3"] = vols
+    if "service_given" in due:
+        due["service_s"] = [
+            int(s) if given else int(round(service.service_s(k, v)))
+            for s, given, k, v in zip(due["service_s"], due["service_given"], due["kind"], vols, strict=True)
+        ]
+    return due, points[~mask].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------- checks

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .config import POINT_KINDS, ServiceSettings
 from .errors import InputError
+from .schedule import candidate_patterns, default_max_gap, max_gap, pattern_text
 from .units import parse_hhmm
 
 log = logging.getLogger("wasteroute")
@@ -30,6 +31,7 @@ log = logging.getLogger("wasteroute")
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "lon", "lat", "kind", "volume_m3")
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "name", "kelurahan", "kecamatan", "service_s", "ready_from", "latest", "days",
+    "frequency", "patterns", "max_gap_days", "m3_per_day",
 )
 #: Weekday names accepted in the ``days`` column (English and Bahasa Indonesia), Monday = 0.
 WEEKDAYS: dict[str, int] = {
@@ -64,6 +66,8 @@ def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> 
     -------
     One row per point with the columns ``id, name, kelurahan, kecamatan, lon, lat, kind,
     volume_m3, service_s, ready_s, latest_s, days`` (``latest_s`` is ``-1`` when open-ended),
+    then the weekly schedule ``frequency, patterns, max_gap_days, m3_per_day, service_given``
+    (``patterns``: every allowed pattern, ``|``-separated, see :mod:`wasteroute.schedule`),
     indexed 0..n-1 in file order.
 
     Raises
@@ -268,6 +272,11 @@ def _check_row(
             "fix ready_from or latest"
         )
     days = _days_field(row.get("days", ""), where, problems)
+    week = _week_fields(row, days, vol, where, problems)
+    if week["days"]:
+        days = week.pop("days")
+    else:
+        week.pop("days")
     ok = len(problems) == n_before
     if ok and math.isnan(svc):
         svc = service.service_s(kind, vol)
@@ -284,7 +293,100 @@ def _check_row(
         "ready_s": ready,
         "latest_s": latest,
         "days": days,
+        **week,
+        "service_given": bool(svc_text),
     }
+
+
+def _int_field(value: Any, name: str, low: int, high: int, where: str, problems: list[str]) -> int | None:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if not (math.isfinite(x) and x == int(x) and low <= x <= high):
+        problems.append(f"{where}: {name} {text!r} is not a whole number from {low} to {high}")
+        return None
+    return int(x)
+
+
+def _pattern_of(days: str) -> tuple[int, ...]:
+    """The weekdays of a checked ``days`` value (``daily`` -> all seven)."""
+    if days == "daily":
+        return tuple(range(7))
+    return tuple(sorted({WEEKDAYS[d[:3]] for d in days.split(",")}))
+
+
+def _week_fields(row: dict[str, Any], days: str, vol: float, where: str, problems: list[str]) -> dict[str, Any]:
+    """``frequency``, allowed ``patterns``, ``max_gap_days`` and ``m3_per_day`` of a row (see docs/points.md).
+
+    A row without ``frequency`` or ``patterns`` keeps its ``days`` as its only pattern. ``days``
+    comes back changed only when the point has a frequency but ``days`` was left daily/empty:
+    then it is the first allowed pattern (the day planner's days).
+    """
+    n0 = len(problems)
+    freq = _int_field(row.get("frequency", ""), "frequency", 1, 7, where, problems)
+    gap = _int_field(row.get("max_gap_days", ""), "max_gap_days", 1, 7, where, problems)
+    rate_text = str(row.get("m3_per_day", "") or "").strip()
+    rate = _num(rate_text, "m3_per_day", where, problems) if rate_text else math.nan
+    if rate_text and math.isfinite(rate) and not 0 <= rate <= MAX_VOLUME_M3:
+        problems.append(f"{where}: m3_per_day {rate:g} must be from 0 to {MAX_VOLUME_M3:g} m³")
+    listed = _patterns_field(row.get("patterns", ""), where, problems)
+    fixed = _pattern_of(days)
+    if freq is None and listed:
+        freq = len(listed[0])
+    explicit = freq is not None
+    if freq is None:
+        freq = len(fixed)
+    if explicit and days != "daily" and len(fixed) != freq:
+        problems.append(f"{where}: days {days!r} has {len(fixed)} day(s) but frequency is {freq}; "
+                        "give as many days as the frequency, or leave days empty")
+    if gap is None:
+        gap = max(default_max_gap(freq), *(max_gap(p) for p in listed)) if listed else (
+            default_max_gap(freq) if explicit else max_gap(fixed))
+    if listed:
+        allowed = listed
+        bad = [pattern_text(p) for p in listed if len(p) != freq or max_gap(p) > gap]
+        if bad:
+            problems.append(f"{where}: pattern(s) {', '.join(bad)} do not have {freq} day(s) with gaps of at "
+                            f"most max_gap_days {gap}; fix patterns, frequency or max_gap_days")
+    elif explicit:
+        allowed = candidate_patterns(freq, gap)
+    else:
+        allowed = [fixed]
+    if not allowed:
+        problems.append(f"{where}: no {freq}-day pattern of Monday-Saturday keeps every gap within "
+                        f"max_gap_days {gap}; raise max_gap_days or the frequency")
+    new_days = pattern_text(allowed[0]) if (explicit and days == "daily" and allowed and freq < 7) else ""
+    if len(problems) > n0:
+        return {"days": "", "frequency": freq, "patterns": pattern_text(fixed), "max_gap_days": max_gap(fixed),
+                "m3_per_day": 0.0}
+    if math.isnan(rate):
+        rate = vol / max_gap(fixed) if math.isfinite(vol) else 0.0
+    return {"days": new_days, "frequency": freq, "patterns": "|".join(pattern_text(p) for p in allowed),
+            "max_gap_days": gap, "m3_per_day": round(rate, 4)}
+
+
+def _patterns_field(value: Any, where: str, problems: list[str]) -> list[tuple[int, ...]]:
+    text = str(value if value is not None else "").strip().lower()
+    if not text:
+        return []
+    out: list[tuple[int, ...]] = []
+    for part in text.split("|"):
+        sub: list[str] = []
+        checked = _days_field(part, where, sub)
+        if sub or checked == "daily" and part.strip() not in _DAILY:
+            problems.append(f"{where}: patterns {value!r}: {part.strip()!r} is not a list of weekdays; write "
+                            "patterns like mon,wed,fri|tue,thu,sat")
+            return []
+        out.append(_pattern_of(checked))
+    if len({len(p) for p in out}) > 1:
+        problems.append(f"{where}: patterns {value!r} have different numbers of days; each pattern must have "
+                        "as many days as the frequency")
+        return []
+    return out
 
 
 def _time_field(value: Any, name: str, where: str, problems: list[str], *, default: int) -> int:
