@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", nargs="?", const=True, default=False, metavar="PLAN",
                    help="with --evaluate: set the rounds beside an optimised plan of the day (solved now, "
                         "or the plan.json given) into OUT/<date>/compare/: table, map, one-page PDF")
+    p.add_argument("--week", type=_date, default=None, metavar="MONDAY",
+                   help="plan the week starting MONDAY (YYYY-MM-DD): collection days per point, the same "
+                        "truck on all of them, every day planned; into OUT/week-MONDAY/ (docs/week.md). "
+                        "--time-limit is then each day's budget")
+    p.add_argument("--landfill-closed", type=_date, action="append", default=[], metavar="DATE",
+                   help="with --week: the landfill is closed on DATE (no collection; repeat for more days)")
+    p.add_argument("--fixed-days", action="store_true",
+                   help="with --week: keep every point on its `days` instead of choosing its pattern")
+    p.add_argument("--no-boards", action="store_true", help="with --week: skip the schedule boards (PDF)")
     p.add_argument("--check-points", type=Path, default=None, metavar="FILE",
                    help="check a points CSV/GeoJSON against docs/points.md: every bad row, or 'ok: N points'")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
@@ -190,6 +199,10 @@ def run(args: argparse.Namespace) -> int:
                             language=args.language or sc.language, maps=not args.no_maps)
     if args.summary:
         return summarize(args)
+    if args.week is not None:
+        return run_week(args)
+    if args.landfill_closed or args.fixed_days or args.no_boards:
+        raise InputError("--landfill-closed, --fixed-days and --no-boards go with --week MONDAY")
     t_start = time.perf_counter()
     sc = _scenario(args)
     sc = sc.replace(date=sc.plan_date())  # one day for the plan and its folder, even across midnight
@@ -215,6 +228,39 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {path}")
     if len(written) > 6:
         print(f"  ... and {len(written) - 6} more")
+    return 0
+
+
+def run_week(args: argparse.Namespace) -> int:
+    """Plan the week starting ``--week``, check it, write ``OUT/week-<monday>/``; return the exit code."""
+    from .errors import ValidationError
+    from .outputs.folder import check_target, lock_target
+    from .outputs.week_folder import write_week_folder
+    from .week import WeekChanges, WeekParams, _check_week
+
+    t_start = time.perf_counter()
+    changes = WeekChanges(landfill_closed=tuple(args.landfill_closed))
+    _check_week(args.week, changes)  # a wrong date fails before anything is loaded
+    sc = _scenario(args)
+    params = WeekParams(day_time_limit_s=args.time_limit, fixed_days=args.fixed_days)
+    out_dir = args.out / f"week-{args.week.isoformat()}"
+    check_target(out_dir, plan_file="week.json")
+    with lock_target(out_dir):
+        log.info("planning the week of %s for %s (each day up to %.0f s)", args.week, sc.name,
+                 args.time_limit or sc.solver.time_limit_s)
+        week = sc.plan_week(args.week, params, changes=changes)
+        for day in week.days:
+            if day.solution is not None:
+                day.solution.validate()
+        broken = week.check()
+        if broken:
+            lines = "\n".join(f"  - {b}" for b in broken)
+            raise ValidationError(f"the week plan breaks {len(broken)} rule(s)\n{lines}")
+        written = write_week_folder(week, out_dir, maps=not args.no_maps, sheets=not args.no_sheets,
+                                    boards=not args.no_boards, language=args.language or sc.language)
+    print(week.summary())
+    print()
+    print(f"wrote {len(written)} files to {out_dir}/ in {time.perf_counter() - t_start:.0f} s")
     return 0
 
 

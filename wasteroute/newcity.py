@@ -35,7 +35,7 @@ TEMPLATE_NOTE = "TEMPLATE"
 POINTS_HEADER = ("id", "name", "kelurahan", "kecamatan", "lon", "lat", "kind", "volume_m3",
                  "service_s", "ready_from", "latest", "days")
 #: Numeric columns of a points row, converted from CSV text before schema validation.
-_NUMERIC = ("lon", "lat", "volume_m3", "service_s")
+_NUMERIC = ("lon", "lat", "volume_m3", "service_s", "frequency", "max_gap_days", "m3_per_day")
 
 _TOP = {
     "volume_factor": (1.0, "scale every point's volume, e.g. 1.3 for a rainy season"),
@@ -388,8 +388,10 @@ def _record(row: Mapping[str, Any]) -> dict[str, Any]:
                 number = float(text)
             except ValueError:
                 number = math.nan
+            if key in ("frequency", "max_gap_days") and math.isfinite(number) and number == int(number):
+                number = int(number)  # the schema's integer: 3.0 from the CSV text "3" is 3
             rec[key] = number if math.isfinite(number) else text
-        elif key in ("kind", "days"):
+        elif key in ("kind", "days", "patterns"):
             rec[key] = text.lower()
         else:
             rec[key] = text

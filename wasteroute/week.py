@@ -341,7 +341,8 @@ def plan_week(scenario: Scenario, monday: dt.date, params: WeekParams | None = N
              time.perf_counter() - t0)
     day_params = scenario.solver if params.day_time_limit_s is None else dataclasses.replace(
         scenario.solver, time_limit_s=params.day_time_limit_s)
-    days = _plan_days(scenario, monday, chosen, closed, day_params, params.stable_trucks, executor)
+    days = _plan_days(scenario, monday, chosen, closed, day_params, params.stable_trucks, executor,
+                      body=_largest_body(scenario))
     graph = scenario.load_network().graph
     days = tuple(
         d if d.solution is None else dataclasses.replace(d, solution=dataclasses.replace(
@@ -590,12 +591,25 @@ def day_loads(points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[in
 
 # ---------------------------------------------------------------------------- the days
 def _plan_days(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
-               params: SolverParams, stable: bool, executor: Executor | None) -> list[DayPlan]:
+               params: SolverParams, stable: bool, executor: Executor | None, *,
+               body: Mapping[str, float]) -> list[DayPlan]:
     problems: dict[int, ProblemData] = {}
+    notes: dict[int, str] = {}
     for wd in range(7):
         if wd in closed:
             continue
         schedule = {p.id: m3 for p in points for d, m3 in p.volumes(closed).items() if d == wd}
+        # After a closed landfill day a point may hold more than any truck: a truckload is
+        # taken and the rest stays at the site, said in the day's note (never silently lost).
+        kinds = {p.id: p.kind for p in points}
+        over = {pid: m3 - body[kinds[pid]] for pid, m3 in schedule.items()
+                if kinds[pid] in body and m3 > body[kinds[pid]] + 1e-9}
+        for pid in over:
+            schedule[pid] = body[kinds[pid]]
+        if over:
+            notes[wd] = (f"{len(over)} point(s) hold more than a truckload after the closed landfill day: "
+                         f"{sum(over.values()):.1f} m³ stays at the site ({', '.join(sorted(over)[:8])}"
+                         f"{' ...' if len(over) > 8 else ''})")
         problem = scenario.replace(date=monday + dt.timedelta(days=wd)).build(schedule=schedule)
         if stable:
             problem = restrict_to_territories(problem, {p.id: p.truck for p in points if p.truck})
@@ -622,7 +636,7 @@ def _plan_days(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek],
             out.append(DayPlan(date, None, f"landfill closed: no collection; {skipped} point(s) due today wait "
                                            "for their next collection day"))
         else:
-            out.append(DayPlan(date, solved[wd]))
+            out.append(DayPlan(date, solved[wd], notes.get(wd, "")))
     return out
 
 

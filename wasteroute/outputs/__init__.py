@@ -1,7 +1,8 @@
 """Renderers: they take a solution and its data and write files; they never solve.
 
 ``write_all`` writes everything the planner's command produces for one day, as one folder
-that is written whole or not at all (:mod:`wasteroute.outputs.folder`).
+that is written whole or not at all (:mod:`wasteroute.outputs.folder`); ``write_week_folder``
+does the same for a planned week (:mod:`wasteroute.outputs.week_folder`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from ..solution import Solution
 from .folder import check_target, lock_target, staged
 
 log = logging.getLogger("wasteroute")
+
+
+def write_week_folder(week, out_dir, **options):  # type: ignore[no-untyped-def]
+    """Write a planned week as one folder (see :func:`wasteroute.outputs.week_folder.write_week_folder`)."""
+    from .week_folder import write_week_folder as write
+
+    return write(week, out_dir, **options)
 
 
 def write_all(sol: Solution, out_dir: Path, *, maps: bool = True, sheets: bool = True,

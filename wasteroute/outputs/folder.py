@@ -52,8 +52,11 @@ KEPT_SUBFOLDERS = ("evaluate", "compare")
 _held: dict[Path, int] = {}
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, *, plan_file: str = PLAN_FILE) -> None:
     """Fail early, before any solving, if ``target`` cannot become the run's output folder.
+
+    ``plan_file`` is the file that marks a folder a plan folder that may be replaced
+    (``week.json`` for a week folder).
 
     Raises
     ------
@@ -67,9 +70,9 @@ def check_target(target: Path) -> None:
             msg = f"--out: {path} is a file, not a folder; remove it or choose another --out folder"
             raise InputError(msg)
     foreign = [p for p in target.iterdir() if p.name not in KEPT_SUBFOLDERS] if target.is_dir() else []
-    if foreign and not (target / PLAN_FILE).is_file():
+    if foreign and not (target / plan_file).is_file():
         # The folder is replaced as a whole: never a folder that holds something else.
-        msg = (f"--out: {target} holds files but no {PLAN_FILE}, so it is not a plan folder that "
+        msg = (f"--out: {target} holds files but no {plan_file}, so it is not a plan folder that "
                "a new plan may replace; move those files or choose another --out folder")
         raise InputError(msg)
     existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
