@@ -25,6 +25,12 @@ Search: ``first_solution`` then ``local_search``; when the first strategy has no
 (``_solve_with_fallback``). ``solve(..., initial_routes=...)`` starts instead from given routes
 (warm start, e.g. another solver's plan; ``_warm_start``).
 
+Re-plans during the day (:func:`continue_routes`): each truck starts where it is
+(:class:`VehicleStart`: its own start node at a road node of the matrices, at its time, with its
+load, containers, landfill trips, stops and daily load so far and its break taken or not), the
+routes end at the depot as usual, and an optional ``moves`` dimension charges ``move_cost``
+for every point served by another truck than its ``home`` truck (plan stability).
+
 OR-Tools' routing search has no random seed; ``SolverParams.seed`` permutes the order in which
 points enter the model (seed 0 keeps the input order), which changes tie-breaking and so gives
 a different but reproducible search.
@@ -72,6 +78,25 @@ class _Progress:
     found: int = 0
 
 
+@dataclass(frozen=True)
+class VehicleStart:
+    """Where and how a truck continues in a re-plan (:func:`continue_routes`).
+
+    ``node`` is the row of the truck's position in ``problem.node_time_s``/``node_dist_m``
+    (any distinct road node the matrices hold, not only a location of ``problem``); the truck
+    leaves it at ``time_s``. The other fields are what the day has used up so far.
+    """
+
+    node: int
+    time_s: int
+    load_l: int = 0
+    items: int = 0
+    trips: int = 0
+    stops: int = 0
+    daily_load_l: int = 0
+    break_taken: bool = False
+
+
 @dataclass
 class _Model:
     """The OR-Tools objects and the node bookkeeping of one problem."""
@@ -88,10 +113,12 @@ class _Model:
     final_nodes: dict[int, int]  # vehicle -> its own mandatory final landfill node
     callbacks: list[Any] = dataclasses.field(default_factory=list)  # Python transit callbacks
     progress: _Progress = dataclasses.field(default_factory=lambda: _Progress())
+    starts: tuple[VehicleStart, ...] = ()  # per vehicle, in a re-plan
+    start_rows: dict[int, int] = dataclasses.field(default_factory=dict)  # start node -> node-matrix row
 
 
 def _node_layout(
-    problem: ProblemData, params: SolverParams
+    problem: ProblemData, params: SolverParams, starts: tuple[VehicleStart, ...] = ()
 ) -> tuple[list[int], list[int], list[int], list[int], dict[int, int]]:
     order = np.arange(len(problem.points))
     if params.seed:
@@ -102,7 +129,7 @@ def _node_layout(
         node_point.append(int(k))
         node_service.append(problem.points[int(k)].service_s)
     final_lf = _final_landfill(problem, params)
-    finals = _final_unload_vehicles(problem, final_lf) if final_lf is not None else []
+    finals = _final_unload_vehicles(problem, final_lf, starts) if final_lf is not None else []
     copies = _landfill_copies(problem, params.landfill_copies)
     if final_lf is not None:  # each such truck's last unload is its own node
         copies[final_lf] = max(0, copies[final_lf] - len(finals))
@@ -138,7 +165,7 @@ def _final_landfill(problem: ProblemData, params: SolverParams) -> int | None:
     return int(np.argmin(loop))
 
 
-def _final_unload_vehicles(problem: ProblemData, li: int) -> list[int]:
+def _final_unload_vehicles(problem: ProblemData, li: int, starts: tuple[VehicleStart, ...] = ()) -> list[int]:
     """The trucks that get their own mandatory final unload node at landfill ``li``.
 
     With optional landfill copies only, an empty truck can take a first point only together
@@ -154,9 +181,14 @@ def _final_unload_vehicles(problem: ProblemData, li: int) -> list[int]:
         sh = v.shift
         there = math.ceil(problem.time_s[0, loc] / v.speed_factor)
         back = math.ceil(problem.time_s[loc, 0] / v.speed_factor)
-        unload_start = max(sh.start_s + there, lf.opens_s)
+        leave = sh.start_s
+        if starts:  # a re-plan: from where the truck is, when it is free
+            st = starts[vi]
+            there = math.ceil(int(problem.node_time_s[st.node, problem.loc_node[loc]]) / v.speed_factor)
+            leave = st.time_s
+        unload_start = max(leave + there, lf.opens_s)
         fits = unload_start <= lf.closes_s - lf.unload_s and unload_start + lf.unload_s + back <= sh.end_s
-        if sh.break_duration_s:
+        if sh.break_duration_s and not (starts and starts[vi].break_taken):
             fits = fits and sh.break_latest_s >= sh.start_s and sh.break_earliest_s + sh.break_duration_s <= sh.end_s
             fits = fits and there + lf.unload_s + back + sh.break_duration_s <= sh.end_s - sh.start_s
         if fits:
@@ -189,12 +221,26 @@ def _landfill_copies(problem: ProblemData, mode: str) -> list[int]:
     return [min(trips, math.ceil(trips * s) + n_veh) if s > 0 else min(trips, n_veh) for s in share]
 
 
-def _build(problem: ProblemData, params: SolverParams) -> _Model:
-    node_loc, node_point, node_service, lf_nodes, finals = _node_layout(problem, params)
+def _build(problem: ProblemData, params: SolverParams, *, starts: tuple[VehicleStart, ...] = (),
+           home: dict[str, int] | None = None, move_cost: int = 0,
+           penalties: dict[str, int] | None = None) -> _Model:
+    node_loc, node_point, node_service, lf_nodes, finals = _node_layout(problem, params, starts)
     n_veh = len(problem.vehicles)
-    manager = pywrapcp.RoutingIndexManager(len(node_loc), n_veh, 0)
+    start_rows: dict[int, int] = {}
+    if starts:
+        if len(starts) != n_veh:
+            raise InputError(f"{len(starts)} vehicle starts for {n_veh} vehicles")
+        for st in starts:  # each truck's own start node, at its position (see _node_index)
+            start_rows[len(node_loc)] = int(st.node)
+            node_loc.append(0)
+            node_point.append(-1)
+            node_service.append(0)
+        manager = pywrapcp.RoutingIndexManager(len(node_loc), n_veh, list(start_rows), [0] * n_veh)
+    else:
+        manager = pywrapcp.RoutingIndexManager(len(node_loc), n_veh, 0)
     routing = pywrapcp.RoutingModel(manager)
-    m = _Model(problem, params, node_loc, node_point, node_service, lf_nodes, manager, routing, {}, finals)
+    m = _Model(problem, params, node_loc, node_point, node_service, lf_nodes, manager, routing, {}, finals,
+               starts=tuple(starts), start_rows=start_rows)
     _add_costs(m)
     _add_time(m)
     _add_load(m)
@@ -203,7 +249,8 @@ def _build(problem: ProblemData, params: SolverParams) -> _Model:
     _add_stops(m)
     _add_daily_load(m)
     _add_release(m)
-    _add_compatibility_and_drops(m)
+    _add_compatibility_and_drops(m, penalties or {})
+    _add_moves(m, home or {}, move_cost)
     _add_progress(m)
     return m
 
@@ -230,8 +277,12 @@ def _add_progress(m: _Model, every_s: float = 5.0) -> None:
 
 
 def _node_index(m: _Model) -> np.ndarray:
-    """Row of each routing node in the problem's distinct-node matrices (node -> location -> node row)."""
-    return m.problem.loc_node[np.asarray(m.node_loc)]
+    """Row of each routing node in the problem's distinct-node matrices (node -> location -> node row;
+    a re-plan's start nodes -> the truck's position)."""
+    rows = np.array(m.problem.loc_node[np.asarray(m.node_loc)])
+    for node, row in m.start_rows.items():
+        rows[node] = row
+    return rows
 
 
 def _node_matrix(m: _Model, base: np.ndarray, *, factor: float = 1.0) -> np.ndarray:
@@ -351,6 +402,8 @@ def _add_time(m: _Model) -> None:
     dim = routing.GetDimensionOrDie("time")
     latest_shift = max(v.shift.end_s for v in p.vehicles)
     for node in range(1, len(m.node_loc)):
+        if node in m.start_rows:
+            continue
         idx = manager.NodeToIndex(node)
         k = m.node_point[node]
         if k >= 0:
@@ -361,12 +414,15 @@ def _add_time(m: _Model) -> None:
             dim.CumulVar(idx).SetRange(lf.opens_s, max(lf.opens_s, lf.closes_s - lf.unload_s))
     for vi, v in enumerate(p.vehicles):
         start, end = routing.Start(vi), routing.End(vi)
-        dim.CumulVar(start).SetRange(v.shift.start_s, v.shift.end_s)
         dim.CumulVar(end).SetRange(v.shift.start_s, v.shift.end_s)
-        # Finish as early as possible first, then leave the depot as late as that allows
-        # (no pointless waiting at the first point).
         routing.AddVariableMinimizedByFinalizer(dim.CumulVar(end))
-        routing.AddVariableMaximizedByFinalizer(dim.CumulVar(start))
+        if m.starts:  # a re-plan: the truck is free at its position from its start time on
+            dim.CumulVar(start).SetValue(int(m.starts[vi].time_s))
+        else:
+            dim.CumulVar(start).SetRange(v.shift.start_s, v.shift.end_s)
+            # Finish as early as possible first, then leave the depot as late as that allows
+            # (no pointless waiting at the first point).
+            routing.AddVariableMaximizedByFinalizer(dim.CumulVar(start))
         if prm.soft_max_duration_s:
             dim.SetSoftSpanUpperBoundForVehicle(
                 pywrapcp.BoundCost(int(prm.soft_max_duration_s), int(prm.soft_max_duration_cost)), vi
@@ -381,10 +437,15 @@ def _add_breaks(m: _Model, dim: Any) -> None:
     visit_transits = [m.node_service[m.manager.IndexToNode(i)] for i in range(m.routing.Size())]
     for vi, v in enumerate(m.problem.vehicles):
         sh = v.shift
-        if not sh.break_duration_s:
+        earliest = sh.break_earliest_s
+        if m.starts:  # a re-plan: a break not taken yet comes after the truck's start
+            if m.starts[vi].break_taken:
+                continue
+            earliest = max(earliest, m.starts[vi].time_s)
+        if not sh.break_duration_s or earliest > sh.break_latest_s:
             continue
         interval = solver.FixedDurationIntervalVar(
-            sh.break_earliest_s, sh.break_latest_s, sh.break_duration_s, False, f"break {v.id}"
+            earliest, sh.break_latest_s, sh.break_duration_s, False, f"break {v.id}"
         )
         m.breaks[vi] = interval
         dim.SetBreakIntervalsOfVehicle([interval], vi, visit_transits)
@@ -394,8 +455,9 @@ def _reset_dimension(m: _Model, name: str, demand: list[int], capacities: list[i
     """A cumulative dimension that a landfill visit empties (reload trick) and that ends at 0."""
     routing, manager = m.routing, m.manager
     cb = routing.RegisterUnaryTransitVector(demand)
-    routing.AddDimensionWithVehicleCapacity(cb, reset, capacities, True, name)
+    routing.AddDimensionWithVehicleCapacity(cb, reset, capacities, not m.starts, name)
     dim = routing.GetDimensionOrDie(name)
+    _set_start_values(m, dim, name)
     lf = set(m.landfill_nodes)
     for node in range(len(m.node_loc)):
         if node in lf:
@@ -408,6 +470,15 @@ def _reset_dimension(m: _Model, name: str, demand: list[int], capacities: list[i
         dim.SlackVar(routing.Start(vi)).SetValue(0)
         dim.CumulVar(routing.End(vi)).SetValue(0)
     return dim
+
+
+_START_FIELD = {"load": "load_l", "items": "items", "trips": "trips", "stops": "stops", "daily_load": "daily_load_l"}
+
+
+def _set_start_values(m: _Model, dim: Any, name: str) -> None:
+    """In a re-plan, each truck's dimension ``name`` starts at what it has used so far."""
+    for vi, st in enumerate(m.starts):
+        dim.CumulVar(m.routing.Start(vi)).SetValue(int(getattr(st, _START_FIELD[name])))
 
 
 def _add_load(m: _Model) -> None:
@@ -443,7 +514,8 @@ def _add_trips(m: _Model) -> None:
     for node in m.landfill_nodes:
         demand[node] = 1
     cb = m.routing.RegisterUnaryTransitVector(demand)
-    m.routing.AddDimensionWithVehicleCapacity(cb, 0, [v.max_trips for v in m.problem.vehicles], True, "trips")
+    m.routing.AddDimensionWithVehicleCapacity(cb, 0, [v.max_trips for v in m.problem.vehicles], not m.starts, "trips")
+    _set_start_values(m, m.routing.GetDimensionOrDie("trips"), "trips")
 
 
 def _add_stops(m: _Model) -> None:
@@ -454,7 +526,8 @@ def _add_stops(m: _Model) -> None:
     demand = [1 if k >= 0 else 0 for k in m.node_point]
     caps = [v.max_stops if v.max_stops is not None else len(m.problem.points) for v in vehicles]
     cb = m.routing.RegisterUnaryTransitVector(demand)
-    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "stops")
+    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, not m.starts, "stops")
+    _set_start_values(m, m.routing.GetDimensionOrDie("stops"), "stops")
 
 
 def _add_daily_load(m: _Model) -> None:
@@ -466,7 +539,8 @@ def _add_daily_load(m: _Model) -> None:
     demand = [m.problem.points[k].demand_l if k >= 0 else 0 for k in m.node_point]
     caps = [v.max_daily_load_l if v.max_daily_load_l is not None else total for v in vehicles]
     cb = m.routing.RegisterUnaryTransitVector(demand)
-    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "daily_load")
+    m.routing.AddDimensionWithVehicleCapacity(cb, 0, caps, not m.starts, "daily_load")
+    _set_start_values(m, m.routing.GetDimensionOrDie("daily_load"), "daily_load")
 
 
 def _add_release(m: _Model) -> None:
@@ -500,10 +574,12 @@ def _add_release(m: _Model) -> None:
         solver.Add(time_dim.CumulVar(idx) + service >= solver.Element(cumuls, routing.NextVar(idx)))
 
 
-def _add_compatibility_and_drops(m: _Model) -> None:
+def _add_compatibility_and_drops(m: _Model, penalties: dict[str, int]) -> None:
     p, routing, manager = m.problem, m.routing, m.manager
     finals = {node: vi for vi, node in m.final_nodes.items()}
     for node in range(1, len(m.node_loc)):
+        if node in m.start_rows:
+            continue
         idx = manager.NodeToIndex(node)
         k = m.node_point[node]
         if k >= 0:
@@ -514,11 +590,31 @@ def _add_compatibility_and_drops(m: _Model) -> None:
             if banned:
                 # SetAllowedVehiclesForIndex's SWIG binding rejects Python lists in ortools 9.15.
                 routing.VehicleVar(idx).RemoveValues(banned)
-            routing.AddDisjunction([idx], int(m.params.drop_penalty))
+            routing.AddDisjunction([idx], int(penalties.get(p.points[k].id, m.params.drop_penalty)))
         elif node in finals:
             routing.VehicleVar(idx).SetValue(finals[node])  # mandatory, on its own truck
         else:
             routing.AddDisjunction([idx], 0)
+
+
+def _add_moves(m: _Model, home: dict[str, int], move_cost: int) -> None:
+    """Plan stability in a re-plan: ``move_cost`` for each point a truck serves whose ``home``
+    truck (vehicle index) is another one. A per-vehicle unary dimension counts those points and
+    its span cost charges them; points without a home truck (new ones) move for free."""
+    if not home or move_cost <= 0:
+        return
+    routing = m.routing
+    callbacks = []
+    for vi in range(len(m.problem.vehicles)):
+        moved = [0] * len(m.node_loc)
+        for node, k in enumerate(m.node_point):
+            if k >= 0 and home.get(m.problem.points[k].id, vi) != vi:
+                moved[node] = 1
+        callbacks.append(routing.RegisterUnaryTransitVector(moved))
+    routing.AddDimensionWithVehicleTransits(callbacks, 0, len(m.problem.points) + 1, True, "moves")
+    dim = routing.GetDimensionOrDie("moves")
+    for vi in range(len(m.problem.vehicles)):
+        dim.SetSpanCostCoefficientForVehicle(int(move_cost), vi)
 
 
 def _search_parameters(params: SolverParams, *, first_solution: str | None = None, time_limit_s: float | None = None,
@@ -754,6 +850,96 @@ def improve(problem: ProblemData, params: SolverParams, initial_routes: list[lis
     return _extract(m, assignment, status, time.perf_counter() - t0)
 
 
+@dataclass(frozen=True)
+class Continued:
+    """One truck's continuation in a re-plan: the stops after its start, and its break.
+
+    ``steps`` are ``(location, service start s)`` pairs of the problem's points and landfills,
+    then the depot; ``break_`` is the break OR-Tools scheduled (None when none is due).
+    """
+
+    vehicle: int
+    steps: tuple[tuple[int, int], ...]
+    break_: Break | None
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """What :func:`continue_routes` found: one :class:`Continued` per vehicle, the points
+    (indices into ``problem.points``) left out, and the search's objective and status."""
+
+    routes: tuple[Continued, ...]
+    dropped: tuple[int, ...]
+    objective: int
+    status: str
+    seconds: float
+
+
+def continue_routes(
+    problem: ProblemData, params: SolverParams, *, starts: list[VehicleStart] | tuple[VehicleStart, ...],
+    initial_routes: list[list[str]] | None = None, home: dict[str, int] | None = None, move_cost: int = 0,
+    penalties: dict[str, int] | None = None,
+) -> Continuation:
+    """Route ``problem.points`` with every truck starting from its :class:`VehicleStart` (a re-plan).
+
+    The engine step of :mod:`wasteroute.replan`. ``initial_routes`` (point and landfill ids per
+    vehicle, e.g. the morning plan's remaining stops) start the local search (warm start; cut back
+    where infeasible); without a usable start the search starts from scratch. ``home`` maps a
+    point id to the vehicle index that had it and ``move_cost`` is charged (in objective units)
+    for each point another truck takes. ``penalties`` overrides ``drop_penalty`` per point id
+    (complaint priorities).
+
+    Raises
+    ------
+    InfeasibleError
+        If OR-Tools finds no plan at all within the limits.
+    """
+    t0 = time.perf_counter()
+    m = _build(problem, params, starts=tuple(starts), home=home, move_cost=move_cost, penalties=penalties)
+    # Always from routes (empty ones when none are given): OR-Tools' first-solution strategies
+    # found no plan at all for a truck that starts loaded with its final unload still to do.
+    assignment = _search_from(m, initial_routes if initial_routes is not None else [[] for _ in starts],
+                              time_left(params, t0))
+    if assignment is None:
+        left = max(time_left(params, t0), 0.5)
+        assignment = _run(m, _search_parameters(params, time_limit_s=left))
+    if assignment is None and m.final_nodes:
+        log.warning("re-plan: no plan with a final unload node per truck; searching without")
+        fallback = dataclasses.replace(params, final_unload="optional", time_limit_s=max(time_left(params, t0), 1.0))
+        return continue_routes(problem, fallback, starts=starts, initial_routes=initial_routes, home=home,
+                               move_cost=move_cost, penalties=penalties)
+    status = _STATUS.get(m.routing.status(), str(m.routing.status()))
+    if assignment is None:
+        raise InfeasibleError(f"OR-Tools found no re-plan ({status}); a truck may be unable to unload and be "
+                              "back before its shift ends; check the time given and the trucks' state")
+    return _continuation(m, assignment, status, time.perf_counter() - t0)
+
+
+def _continuation(m: _Model, assignment: Any, status: str, seconds: float) -> Continuation:
+    p, routing, manager = m.problem, m.routing, m.manager
+    dim = routing.GetDimensionOrDie("time")
+    out, served = [], set()
+    for vi in range(len(p.vehicles)):
+        idx = assignment.Value(routing.NextVar(routing.Start(vi)))
+        seq: list[tuple[int, int]] = []
+        while True:
+            node = manager.IndexToNode(idx)
+            seq.append((m.node_loc[node], assignment.Value(dim.CumulVar(idx))))
+            if m.node_point[node] >= 0:
+                served.add(m.node_point[node])
+            if routing.IsEnd(idx):
+                break
+            idx = assignment.Value(routing.NextVar(idx))
+        seq = _without_empty_unloads(p, seq, loaded=m.starts[vi].load_l > 0)
+        brk = None
+        if vi in m.breaks and assignment.PerformedValue(m.breaks[vi]):
+            iv = m.breaks[vi]
+            brk = Break(int(assignment.StartValue(iv)), int(assignment.DurationValue(iv)))
+        out.append(Continued(vi, tuple(seq), brk))
+    dropped = tuple(k for k in range(len(p.points)) if k not in served)
+    return Continuation(tuple(out), dropped, int(assignment.ObjectiveValue()), status, seconds)
+
+
 def _solve_with_fallback(m: _Model, t0: float) -> Any:
     """Search from ``first_solution``; if it has no plan after ``first_solution_timeout_s``, stop
     and search again from ``first_solution_fallback`` with the time that is left.
@@ -890,10 +1076,12 @@ def _closed(m: _Model, vi: int, route: list[int], free: dict[str, list[int]]) ->
         while route and m.node_point[manager.IndexToNode(route[-1])] < 0:
             route = route[:-1]
         return [*route, manager.NodeToIndex(m.final_nodes[vi])], None
-    if not route or m.node_point[manager.IndexToNode(route[-1])] < 0:
+    loaded_start = not route and bool(m.starts) and m.starts[vi].load_l > 0  # a re-plan: unload what is on board
+    if not loaded_start and (not route or m.node_point[manager.IndexToNode(route[-1])] < 0):
         return route, None
-    last = m.node_loc[manager.IndexToNode(route[-1])]
-    options = [(int(m.problem.time_s[last, m.node_loc[nodes[-1]]]), lid) for lid, nodes in free.items() if nodes]
+    rows = _node_index(m)
+    last = m.starts[vi].node if loaded_start else int(rows[manager.IndexToNode(route[-1])])
+    options = [(int(m.problem.node_time_s[last, rows[nodes[-1]]]), lid) for lid, nodes in free.items() if nodes]
     if not options:
         return route, None
     node = free[min(options)[1]][-1]
@@ -943,11 +1131,12 @@ def _objective(m: _Model, assignment: Any) -> int:
     return total
 
 
-def _without_empty_unloads(p: ProblemData, seq: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Remove landfill visits reached with an empty truck (they carry nothing to unload)."""
+def _without_empty_unloads(p: ProblemData, seq: list[tuple[int, int]], *, loaded: bool = False
+                           ) -> list[tuple[int, int]]:
+    """Remove landfill visits reached with an empty truck (they carry nothing to unload);
+    ``loaded``: the truck starts with a load (a re-plan)."""
     n_lf = len(p.landfills)
     out: list[tuple[int, int]] = []
-    loaded = False
     for loc, t in seq:
         if 1 <= loc <= n_lf:
             if not loaded:
