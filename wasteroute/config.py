@@ -702,6 +702,12 @@ class SolverParams:
     pyvrp_share: float = 0.85
     #: PyVRP iterations when a run is bounded by ``solution_limit`` (no clock decides then).
     pyvrp_iterations: int = 1000
+    #: Search budget of a re-plan during the day (``--replan``; ``wasteroute.replan``): a
+    #: dispatcher waits for the answer, so seconds, not the morning plan's half minute.
+    replan_time_limit_s: float = 10.0
+    #: Cost, in seconds of travel, of each stop a re-plan moves to another truck: a truck's
+    #: remaining route changes only when that saves more than this per stop (plan stability).
+    replan_move_cost_s: int = 600
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -710,6 +716,10 @@ class SolverParams:
             raise InputError(f"solver pyvrp_share {self.pyvrp_share} must lie between 0 and 1, e.g. 0.5")
         if self.pyvrp_iterations < 1:
             raise InputError(f"solver pyvrp_iterations {self.pyvrp_iterations} must be >= 1")
+        if not (math.isfinite(self.replan_time_limit_s) and self.replan_time_limit_s > 0):
+            raise InputError(f"solver replan_time_limit_s {self.replan_time_limit_s} must be positive (seconds)")
+        if self.replan_move_cost_s < 0:
+            raise InputError(f"solver replan_move_cost_s {self.replan_move_cost_s} must be >= 0 (seconds)")
         if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
             raise InputError(f"solver time_limit_s {self.time_limit_s} must be positive and finite (seconds)")
         if self.seed < 0:

@@ -10,6 +10,7 @@ names what differs.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -65,6 +66,22 @@ def read_plan(path: str | Path, problem: ProblemData, *, scenario: str | None = 
     log.info("plan read back from %s: %d trucks used, %d points served", p, len(sol.used_routes()),
              sum(len(r.stops) for r in routes))
     return sol
+
+
+def plan_date(path: str | Path) -> dt.date:
+    """The day a plan.json was made for (its summary's ``date``).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not a wasteroute plan, or its date is not a date.
+    """
+    p = Path(path)
+    text = str(_load(p)["summary"].get("date", ""))
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"plan {p} has no valid date in its summary ({text!r}); give --date YYYY-MM-DD") from None
 
 
 def _load(p: Path) -> dict[str, Any]:
@@ -141,7 +158,9 @@ def _route(r: dict[str, Any], problem: ProblemData, p: Path) -> Route:
     except KeyError as exc:
         raise InputError(f"plan {p}: truck {vehicle.id} stops at {exc.args[0][1]}, which this problem "
                          "sets aside or does not hold; plan the day again") from None
-    return Route(vehicle, build_visits(problem, vehicle, seq, break_=break_), break_)
+    stopped = r.get("out_of_service_s")
+    return Route(vehicle, build_visits(problem, vehicle, seq, break_=break_), break_,
+                 int(stopped) if stopped is not None else None)
 
 
 def _locations(problem: ProblemData) -> dict[tuple[str, str], int]:

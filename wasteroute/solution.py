@@ -96,6 +96,9 @@ class Route:
     vehicle: VehicleData
     visits: tuple[Visit, ...]
     break_: Break | None = None
+    #: A re-plan's broken-down truck: out of service from this time on; its route ends at its
+    #: last stop (with what it collected on board), not at a landfill and the depot.
+    out_of_service_s: int | None = None
 
     @property
     def used(self) -> bool:
@@ -371,6 +374,8 @@ class Solution:
                     "steps": [_step_dict(v) for v in r.visits] if r.used else [],
                 }
             )
+            if r.out_of_service_s is not None:  # only in re-plans: other plans' files are unchanged
+                routes[-1]["out_of_service_s"] = r.out_of_service_s
         return {
             "generated_by": "wasteroute",
             "synthetic_network": self.problem.synthetic_network,
@@ -662,6 +667,9 @@ class _Checker:
     def _route(self, r: Route) -> None:
         vid = r.vehicle.id
         vs = r.visits
+        if r.out_of_service_s is not None:  # broken down: from the depot to where it stopped
+            self._out_of_service(r)
+            return
         if vs[0].kind != "depot" or vs[-1].kind != "depot":
             self._add("route_shape", f"{vid}: route does not start and end at the depot", truck=vid)
         inner = list(vs[1:-1])
@@ -675,6 +683,20 @@ class _Checker:
         self._derived(r)
         self._loads(r)
         self._times(r)
+        self._daily_load_and_release(r)
+
+    def _out_of_service(self, r: Route) -> None:
+        """A truck out of service from ``out_of_service_s``: it left the depot and stopped after
+        its last visit, which began before that time; every step up to there holds every rule."""
+        vid, vs = r.vehicle.id, r.visits
+        if vs[0].kind != "depot" or any(x.kind == "depot" for x in vs[1:]):
+            self._add("route_shape", f"{vid}: a broken-down truck's route starts at the depot and never "
+                      "returns to it", truck=vid)
+        if vs[-1].start_s > int(r.out_of_service_s or 0):
+            self._add("route_shape", f"{vid}: serves {vs[-1].id} at {format_hhmm(vs[-1].start_s)}, after it "
+                      f"broke down at {format_hhmm(int(r.out_of_service_s or 0))}", truck=vid, point=vs[-1].id)
+        self._derived(r)
+        self._loads(r)
         self._daily_load_and_release(r)
 
     def _loads(self, r: Route) -> None:

@@ -15,7 +15,8 @@ A run never writes into ``out/<date>/`` itself. It
    old one deleted. Until that moment the previous complete folder is untouched: files of
    an earlier run (a truck unavailable today) never survive beside the new plan; only the
    ``evaluate/`` and ``compare/`` sub-folders, which other commands write and which do not
-   depend on the plan, are carried over (:data:`KEPT_SUBFOLDERS`). On any
+   depend on the plan, and the day's re-plans ``replan-HHMM/`` are carried over
+   (:data:`KEPT_SUBFOLDERS`, :data:`KEPT_PREFIXES`). On any
    error or Ctrl-C the hidden folder is deleted and the target stays as it was.
 
 Renames within one parent folder are atomic on POSIX file systems; the swap itself is two
@@ -48,6 +49,13 @@ PLAN_FILE = "plan.json"
 #: Sub-folders that other commands write into a day's folder (``--evaluate``, ``--compare``):
 #: they do not depend on the plan, so a new plan carries them over instead of deleting them.
 KEPT_SUBFOLDERS = ("evaluate", "compare")
+#: Re-plans during the day (``--replan``: ``replan-0840/``...) are kept too: they are what
+#: crews were told during the day, a record a new plan of the day must not erase.
+KEPT_PREFIXES = ("replan-",)
+
+
+def _kept(name: str) -> bool:
+    return name in KEPT_SUBFOLDERS or name.startswith(KEPT_PREFIXES)
 #: Targets whose lock this process holds, and how many times (the lock is re-entrant here).
 _held: dict[Path, int] = {}
 
@@ -69,7 +77,7 @@ def check_target(target: Path, *, plan_file: str = PLAN_FILE) -> None:
         if path.exists() and not path.is_dir():
             msg = f"--out: {path} is a file, not a folder; remove it or choose another --out folder"
             raise InputError(msg)
-    foreign = [p for p in target.iterdir() if p.name not in KEPT_SUBFOLDERS] if target.is_dir() else []
+    foreign = [p for p in target.iterdir() if not _kept(p.name)] if target.is_dir() else []
     if foreign and not (target / plan_file).is_file():
         # The folder is replaced as a whole: never a folder that holds something else.
         msg = (f"--out: {target} holds files but no {plan_file}, so it is not a plan folder that "
@@ -211,9 +219,9 @@ def _swap(tmp: Path, target: Path, old: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if had_old:
-        for name in KEPT_SUBFOLDERS:
-            if (old / name).is_dir() and not (target / name).exists():
-                os.rename(old / name, target / name)
+        for sub in sorted(old.iterdir()):
+            if _kept(sub.name) and sub.is_dir() and not (target / sub.name).exists():
+                os.rename(sub, target / sub.name)
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -237,4 +245,4 @@ def _interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-__all__ = ["KEPT_SUBFOLDERS", "PLAN_FILE", "check_target", "lock_target", "staged"]
+__all__ = ["KEPT_PREFIXES", "KEPT_SUBFOLDERS", "PLAN_FILE", "check_target", "lock_target", "staged"]

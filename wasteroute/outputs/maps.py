@@ -306,6 +306,8 @@ def _segments(sol: Solution, r: Route) -> list[_Segment]:
     cuts = [0] + [k for k, v in enumerate(r.visits) if v.kind == "landfill"] + [len(r.visits) - 1]
     segs = []
     for n, (a, b) in enumerate(itertools.pairwise(cuts), start=1):
+        if b <= a:  # a broken-down truck (re-plan) whose route ends at the landfill: no drive home
+            continue
         visits = r.visits[a:b + 1]
         coords: list[LonLat] = []
         for x, y in itertools.pairwise(visits):
