@@ -79,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fixed-days", action="store_true",
                    help="with --week: keep every point on its `days` instead of choosing its pattern")
     p.add_argument("--no-boards", action="store_true", help="with --week: skip the schedule boards (PDF)")
+    p.add_argument("--replan", type=Path, default=None, metavar="PLAN",
+                   help="re-plan the rest of the day from this plan.json (out/<date>/plan.json) at --at: "
+                        "into OUT/<date>/replan-HHMM/ beside it (docs/rounds.md)")
+    p.add_argument("--at", default=None, metavar="HH:MM", help="with --replan: the time of the re-plan, e.g. 08:40")
+    p.add_argument("--broken", action="append", default=[], metavar="TRUCK[@POINT]",
+                   help="with --replan: a truck broken down (optionally after that stop); repeat or comma-separate")
+    p.add_argument("--add", type=Path, default=None, metavar="COMPLAINTS",
+                   help="with --replan: complaint pickups to insert (CSV: id, point or lon/lat, latest, priority)")
+    p.add_argument("--done", type=Path, default=None, metavar="PROGRESS",
+                   help="with --replan: stop check-offs or a GPS export (CSV: truck, time, point or lon/lat)")
     p.add_argument("--check-points", type=Path, default=None, metavar="FILE",
                    help="check a points CSV/GeoJSON against docs/points.md: every bad row, or 'ok: N points'")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
@@ -197,6 +207,12 @@ def run(args: argparse.Namespace) -> int:
         sc = _scenario(args)
         return run_evaluate(sc.replace(date=sc.plan_date()), args.evaluate, out=args.out, compare=args.compare,
                             language=args.language or sc.language, maps=not args.no_maps)
+    replan_opts = [name for name, value in (("--at", args.at), ("--broken", args.broken), ("--add", args.add),
+                                            ("--done", args.done)) if value]
+    if args.replan is None and replan_opts:
+        raise InputError(f"{', '.join(replan_opts)} need --replan PLAN (the plan.json to re-plan from)")
+    if args.replan is not None:
+        return replan_day(args)
     if args.summary:
         return summarize(args)
     if args.week is not None:
@@ -261,6 +277,36 @@ def run_week(args: argparse.Namespace) -> int:
     print(week.summary())
     print()
     print(f"wrote {len(written)} files to {out_dir}/ in {time.perf_counter() - t_start:.0f} s")
+    return 0
+
+
+def replan_day(args: argparse.Namespace) -> int:
+    """``--replan PLAN --at HH:MM [--broken ...] [--add ...] [--done ...]``: re-plan, check, write."""
+    from .plan_io import plan_date, read_plan
+    from .replan import replan, write_replan_folder
+
+    if not args.at:
+        raise InputError("--replan needs --at HH:MM, the time of the re-plan (e.g. --at 08:40)")
+    if args.date is None:  # the plan's own day, unless one is asked for (then the plan must match)
+        args.date = plan_date(args.replan)
+    sc = _scenario(args)
+    if args.time_limit is not None:
+        sc = sc.replace(solver=dataclasses.replace(sc.solver, replan_time_limit_s=args.time_limit))
+    problem = sc.build()
+    morning = dataclasses.replace(read_plan(args.replan, problem, scenario=sc.name),
+                                  graph=sc.load_network().graph, params=sc.solver)
+    language = args.language or sc.language
+    result = replan(problem, morning, args.at, broken=args.broken, added=args.add or (), done=args.done,
+                    params=sc.solver, language=language)
+    result.validate()
+    folder = write_replan_folder(result, args.replan.parent, language=language, maps=not args.no_maps,
+                                 sheets=not args.no_sheets)
+    if problem.synthetic_network:
+        from .solution import GENERATED_NOTICE
+
+        print(f"NOTICE: {GENERATED_NOTICE}\n")
+    print(result.report(language))
+    print(f"\nwrote {folder}/")
     return 0
 
 
