@@ -56,6 +56,8 @@ KEPT_PREFIXES = ("replan-",)
 
 def _kept(name: str) -> bool:
     return name in KEPT_SUBFOLDERS or name.startswith(KEPT_PREFIXES)
+
+
 #: Targets whose lock this process holds, and how many times (the lock is re-entrant here).
 _held: dict[Path, int] = {}
 
