@@ -215,6 +215,10 @@ class NetworkSettings:
     ``speed_profile`` names the shipped speeds per road class (``speed_profiles``); a
     ``speeds_kph`` table replaces the profile's classes (list every class you drive on).
     ``max_snap_m`` None scales the snap limit with the graph (``network.snap_limit_m``).
+    ``truck_restrictions`` keeps each vehicle type off the roads OSM closes to it (``hgv``,
+    ``access``, ``maxweight``, ``maxaxleload``, ``maxheight``, ``maxlength``, ``motor_vehicle``;
+    see ``road_profiles``); ``destination_roads_open`` lets trucks use ``access=destination``
+    roads (a collection truck has business there).
     """
 
     osm_file: str | None = None
@@ -230,6 +234,8 @@ class NetworkSettings:
     default_speed_kph: float | None = None
     use_maxspeed: bool = True
     max_snap_m: float | None = None
+    truck_restrictions: bool = True
+    destination_roads_open: bool = True
 
     def __post_init__(self) -> None:
         speed_profile(self.speed_profile)

@@ -156,6 +156,8 @@ def sub_problem(problem: ProblemData, points: Sequence[int], vehicles: Sequence[
         vehicles=tuple(problem.vehicles[v] for v in vehicles),
         time_s=problem.time_s.select(idx),
         dist_m=problem.dist_m.select(idx),
+        profile_time_s=tuple(m.select(idx) for m in problem.profile_time_s),
+        profile_dist_m=tuple(m.select(idx) for m in problem.profile_dist_m),
         excluded=(), reasons={}, not_due=(),
     )
 

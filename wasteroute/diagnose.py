@@ -35,7 +35,13 @@ def drop_reasons(problem: ProblemData, routes: Sequence[Route], dropped: Iterabl
     day with thousands of points left out is diagnosed in linear time.
     """
     bounds: dict[tuple[str, ...], str] = {}
-    return {problem.points[k].id: drop_reason(problem, routes, k, _bounds=bounds) for k in dropped}
+    out = {}
+    for k in dropped:
+        pid = problem.points[k].id
+        why = drop_reason(problem, routes, k, _bounds=bounds)
+        # A truck type kept off the roads to the point is part of why the others could not take it.
+        out[pid] = f"{why}; restricted roads: {problem.restricted[pid]}" if pid in problem.restricted else why
+    return out
 
 
 def drop_reason(problem: ProblemData, routes: Sequence[Route], k: int, *,
@@ -234,4 +240,4 @@ def _extra_trip(problem: ProblemData, r: Route, k: int) -> tuple[str, int]:
 
 
 def _drive(problem: ProblemData, v: VehicleData, a: int, b: int) -> int:
-    return int(math.ceil(problem.time_s[a, b] / v.speed_factor))
+    return int(math.ceil(problem.time_for(v)[a, b] / v.speed_factor))

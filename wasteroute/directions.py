@@ -294,7 +294,7 @@ def directions(
 
 
 def leg_directions(
-    sol: Any, a: Any, b: Any, *, language: str = "id", destination: str | None = None
+    sol: Any, a: Any, b: Any, *, language: str = "id", destination: str | None = None, vehicle: Any = None
 ) -> list[Instruction]:
     """Directions for the drive between two visits of a plan (``Visit`` objects).
 
@@ -307,7 +307,9 @@ def leg_directions(
         If ``language`` is unknown.
     """
     dest = destination or b.name
-    graph, matrix = getattr(sol, "graph", None), getattr(sol.problem, "matrix", None)
+    graph = getattr(sol, "graph", None)
+    problem = sol.problem
+    matrix = problem.matrix_for(vehicle) if hasattr(problem, "matrix_for") else getattr(problem, "matrix", None)
     if graph is None or matrix is None:
         return [_arrival(dest, check_language(language), same_place=False)]
     path = matrix.node_path(matrix.position(a.id), matrix.position(b.id))

@@ -335,7 +335,7 @@ def _drive(problem: ProblemData, v: VehicleData, stops: list[str], locations: di
     n_lf = len(problem.landfills)
     last = next(loc for loc in reversed(order) if loc != -1)
     if last > n_lf:  # a truck never parks loaded: unload at the nearest landfill first
-        lf = min(range(1, n_lf + 1), key=lambda k: int(problem.time_s[last, k]))
+        lf = min(range(1, n_lf + 1), key=lambda k: int(problem.time_for(v)[last, k]))
         order.append(lf)
         note = (f"{v.id}: the round ends at {problem.points[last - 1 - n_lf].id}, not at a landfill; "
                 f"an unload at {problem.landfills[lf - 1].id} was added before the drive home")
@@ -367,7 +367,7 @@ def _schedule(problem: ProblemData, v: VehicleData, order: list[int], *, take_br
     seq = [(0, brk.end_s if brk else sh.start_s)]
     dep = seq[0][1]
     for k, (loc, break_here) in enumerate(legs):
-        leg = int(math.ceil(problem.time_s[seq[-1][0], loc] / v.speed_factor))
+        leg = int(math.ceil(problem.time_for(v)[seq[-1][0], loc] / v.speed_factor))
         if break_here and k > 0:
             brk = Break(max(dep, sh.break_earliest_s), sh.break_duration_s)
             dep = brk.end_s

@@ -9,16 +9,18 @@ from typing import Any
 
 import networkx as nx
 
+from .problem import VehicleData
 from .solution import Route, Solution, Visit
 
 
-def leg_coords(sol: Solution, a: Visit, b: Visit) -> list[tuple[float, float]]:
+def leg_coords(sol: Solution, a: Visit, b: Visit, vehicle: VehicleData | None = None) -> list[tuple[float, float]]:
     """(lon, lat) points of the fastest drive from ``a`` to ``b`` along the street geometry.
 
-    Falls back to a straight line when the plan carries no road graph.
+    ``vehicle`` drives on its type's roads (``ProblemData.matrix_for``), the path its km come
+    from. Falls back to a straight line when the plan carries no road graph.
     """
     graph: nx.MultiDiGraph | None = sol.graph
-    matrix = sol.problem.matrix
+    matrix = sol.problem.matrix_for(vehicle)
     if graph is None or matrix is None:
         return [(a.lon, a.lat), (b.lon, b.lat)]
     path = matrix.node_path(matrix.position(a.id), matrix.position(b.id))
@@ -46,7 +48,7 @@ def route_coords(sol: Solution, route: Route) -> list[tuple[float, float]]:
     """(lon, lat) points of a whole route along the streets."""
     coords: list[tuple[float, float]] = []
     for a, b in zip(route.visits, route.visits[1:]):
-        leg = leg_coords(sol, a, b)
+        leg = leg_coords(sol, a, b, route.vehicle)
         coords.extend(leg if not coords else leg[1:])
     return coords
 

@@ -53,6 +53,8 @@ _NOTES: dict[str, str] = {
     "default_speed_kph": "speed on roads of no known class; default: the profile's",
     "use_maxspeed": "a posted maxspeed below the class speed wins",
     "max_snap_m": "how far a point or facility may be from a road; default: 5 median edge lengths, 150-1000 m",
+    "truck_restrictions": "keep each truck type off roads OSM closes to it (hgv, access, maxweight, maxheight ...)",
+    "destination_roads_open": "trucks may use access=destination roads (they have business there)",
     "manual_setup_s": "setup at a bak/roadside point (s)",
     "manual_s_per_m3": "hand loading per m³ (s)",
     "container_swap_s": "swap of a container by an arm-roll truck (s)",

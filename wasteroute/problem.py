@@ -22,7 +22,13 @@ import pandas as pd
 from .config import EmissionSettings, Facilities, Facility, Fleet, Shift
 from .errors import InputError
 from .matrix import UNREACHABLE, LocationMatrix, TravelMatrix, unreachable_locations
+from .road_profiles import RoadProfiles
 from .units import format_hhmm, m3_to_litres
+
+#: Travel time (s) and distance (m) to or from a point on a road profile that cannot reach it:
+#: longer than any shift, so a truck of that profile never takes it (it is also forbidden).
+BLOCKED_S = 7 * 86_400
+BLOCKED_M = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class PointData:
     #: Trucks allowed to serve it (ids; empty = any truck of its kind). The week planner keeps a
     #: point on its territory's truck this way (:mod:`wasteroute.week`); the OR-Tools model obeys it.
     vehicles: tuple[str, ...] = ()
+    #: Road profiles (``VehicleData.profile``) on which the point cannot be reached: restricted roads.
+    blocked_profiles: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,15 @@ class VehicleData:
     max_stops: int | None = None
     #: Most load a truck may collect in the whole day over all its trips (route capacity; None = no limit).
     max_daily_load_l: int | None = None
+    #: Road profile: which travel matrix this truck drives on (0 = ``ProblemData.time_s``; see
+    #: ``road_profiles``): the roads its type may use under OSM truck restrictions.
+    profile: int = 0
 
     def can_serve(self, point: PointData) -> bool:
-        """Whether this truck can empty ``point`` (kind, size, and the point's allowed trucks if any)."""
+        """Whether this truck can empty ``point`` (kind, size, the roads it may use, and the
+        point's allowed trucks if any)."""
         return (point.kind in self.serves and point.demand_l <= self.capacity_l
+                and self.profile not in point.blocked_profiles
                 and (not point.vehicles or self.id in point.vehicles))
 
 
@@ -90,6 +103,13 @@ class ProblemData:
     node per location.
     ``excluded`` holds the points set aside before solving, with ``reasons`` by id;
     ``not_due`` the points not scheduled on ``date``.
+
+    Road profiles: a truck drives on ``time_for(v)``/``dist_for(v)``, profile ``v.profile``;
+    profile 0 is ``time_s``/``dist_m``, profiles 1.. are ``profile_time_s``/``profile_dist_m``
+    (same locations and node index; entries to or from a point a profile cannot reach hold
+    :data:`BLOCKED_S`/:data:`BLOCKED_M`, and such a point lists the profile in its
+    ``blocked_profiles``). ``restricted`` says, by point id, which truck types may not reach a
+    point and why (the OSM tag and street), also when another type serves it.
     """
 
     points: tuple[PointData, ...]
@@ -106,17 +126,33 @@ class ProblemData:
     network_note: str = ""
     synthetic_network: bool = False
     matrix: TravelMatrix | None = field(default=None, repr=False, compare=False)
+    profile_time_s: tuple[LocationMatrix, ...] = field(default=(), repr=False)
+    profile_dist_m: tuple[LocationMatrix, ...] = field(default=(), repr=False)
+    profile_matrices: tuple[TravelMatrix, ...] = field(default=(), repr=False, compare=False)
+    restricted: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("time_s", "dist_m"):
             value = getattr(self, name)
             if not isinstance(value, LocationMatrix):
                 object.__setattr__(self, name, LocationMatrix.from_dense(np.asarray(value)))
+        for name in ("profile_time_s", "profile_dist_m"):
+            wrapped = tuple(v if isinstance(v, LocationMatrix) else LocationMatrix.from_dense(np.asarray(v))
+                            for v in getattr(self, name))
+            object.__setattr__(self, name, wrapped)
         n = 1 + len(self.landfills) + len(self.points)
         if self.time_s.shape != (n, n) or self.dist_m.shape != (n, n):
             raise InputError(f"problem matrices are {self.time_s.shape}, expected {(n, n)}")
         if not np.array_equal(self.time_s.loc_node, self.dist_m.loc_node):
             raise InputError("problem matrices time_s and dist_m must index the same nodes")
+        if len(self.profile_time_s) != len(self.profile_dist_m):
+            raise InputError("problem: one profile_dist_m per profile_time_s")
+        for m in (*self.profile_time_s, *self.profile_dist_m):
+            if m.shape != (n, n) or not np.array_equal(m.loc_node, self.time_s.loc_node):
+                raise InputError("problem: every road profile's matrix must cover the same locations and nodes")
+        bad = [v.id for v in self.vehicles if not 0 <= v.profile <= len(self.profile_time_s)]
+        if bad:
+            raise InputError(f"problem: vehicle(s) {', '.join(bad)} on a road profile that has no matrix")
         if not self.vehicles:
             raise InputError("problem has no available vehicle; mark fewer trucks unavailable")
         if not self.landfills:
@@ -144,6 +180,33 @@ class ProblemData:
     def num_locations(self) -> int:
         """Depot + landfills + points."""
         return 1 + len(self.landfills) + len(self.points)
+
+    @property
+    def num_profiles(self) -> int:
+        """Road profiles (travel matrices): 1 + ``len(profile_time_s)``."""
+        return 1 + len(self.profile_time_s)
+
+    def profile_time(self, profile: int) -> LocationMatrix:
+        """Travel times (s) of road profile ``profile``."""
+        return self.time_s if profile == 0 else self.profile_time_s[profile - 1]
+
+    def profile_dist(self, profile: int) -> LocationMatrix:
+        """Distances (m) of road profile ``profile``."""
+        return self.dist_m if profile == 0 else self.profile_dist_m[profile - 1]
+
+    def time_for(self, vehicle: VehicleData) -> LocationMatrix:
+        """Travel times (s) on the roads ``vehicle`` may use (before its speed factor)."""
+        return self.profile_time(vehicle.profile)
+
+    def dist_for(self, vehicle: VehicleData) -> LocationMatrix:
+        """Distances (m) on the roads ``vehicle`` may use."""
+        return self.profile_dist(vehicle.profile)
+
+    def matrix_for(self, vehicle: VehicleData | None) -> TravelMatrix | None:
+        """The :class:`TravelMatrix` (for drawing paths) of ``vehicle``'s roads; the base one for None."""
+        if vehicle is None or vehicle.profile == 0 or not self.profile_matrices:
+            return self.matrix
+        return self.profile_matrices[vehicle.profile - 1]
 
     def point_location(self, k: int) -> int:
         """Matrix row of point ``k``."""
@@ -219,13 +282,17 @@ def build_problem(
     emissions: EmissionSettings | None = None,
     network_note: str = "",
     synthetic_network: bool = False,
+    profiles: RoadProfiles | None = None,
 ) -> ProblemData:
     """Assemble and check the day's problem.
 
     ``matrix`` must cover the depot, every landfill and every point with a snapped node, by id.
-    Points are set aside with a reason when: too far from a road (``snap_issues``), unreachable
-    from or back to depot/landfill, no available truck can serve their kind, or no truck could
-    reach them inside their window and still unload and return within its shift.
+    With ``profiles`` (``road_profiles.build_profiles``; ``matrix`` is its base) each truck
+    drives on its type's roads. Points are set aside with a reason when: too far from a road
+    (``snap_issues``), unreachable from or back to depot/landfill, no available truck can
+    serve their kind, every truck of their kind is kept off the only roads to them (OSM truck
+    restrictions, named with their street), or no truck could reach them inside their window
+    and still unload and return within its shift.
 
     Raises
     ------
@@ -236,7 +303,11 @@ def build_problem(
     if volume_factor <= 0:
         raise InputError(f"volume_factor {volume_factor} must be positive")
     all_types = fleet.types
-    vehicles = vehicles_from_fleet(fleet)
+    if profiles is not None and profiles.matrices[0] is not matrix:
+        raise ValueError("build_problem: matrix must be profiles.matrices[0]")
+    type_profile = dict(profiles.type_profile) if profiles is not None else {}
+    vehicles = tuple(dataclasses.replace(v, profile=type_profile.get(v.type_name, 0))
+                     for v in vehicles_from_fleet(fleet))
     emissions = emissions or EmissionSettings()
     snap_issues = dict(snap_issues or {})
     rows = _lift_containers_whole([_point_from_row(r, volume_factor) for r in points.to_dict("records")], all_types)
@@ -248,15 +319,21 @@ def build_problem(
         if p.id in snap_issues:
             reasons[p.id] = "too far from a road: " + snap_issues[p.id]
     anchors = [facilities.depot.id, *(lf.id for lf in facilities.landfills)]
-    reasons.update({k: v for k, v in unreachable_locations(matrix, anchors).items() if k not in reasons})
+    blocked, restricted = _blocked_by_profile(matrix, profiles, anchors, reasons)
+    rows = [dataclasses.replace(p, blocked_profiles=tuple(sorted(blocked[p.id]))) if p.id in blocked else p
+            for p in rows]
     for p in rows:
         if p.id in reasons:
             continue
-        if not any(p.kind in v.serves for v in vehicles):
+        kind_trucks = [v for v in vehicles if p.kind in v.serves]
+        if not kind_trucks:
             reasons[p.id] = (
                 f"fleet exhausted: no available truck serves kind '{p.kind}' today "
                 "(all such trucks are marked unavailable)"
             )
+        elif all(v.profile in p.blocked_profiles for v in kind_trucks):
+            reasons[p.id] = (f"restricted roads: every truck type of kind '{p.kind}' is kept off the roads "
+                             f"to it: {restricted[p.id]}")
         elif not any(v.can_serve(p) for v in vehicles):
             reasons[p.id] = (
                 f"capacity: {p.volume_m3:.2f} m³ is more than any available truck of kind "
@@ -264,8 +341,9 @@ def build_problem(
             )
     order = [facilities.depot.id, *(lf.id for lf in facilities.landfills)]
     kept = [p for p in rows if p.id not in reasons]
+    matrices = profiles.matrices if profiles is not None else (matrix,)
     for p in kept:
-        why = _window_infeasible(p, vehicles, matrix, facilities)
+        why = _window_infeasible(p, vehicles, matrices, facilities)
         if why:
             reasons[p.id] = why
     kept = [p for p in kept if p.id not in reasons]
@@ -275,6 +353,7 @@ def build_problem(
     dist_m = matrix.dist_m.select(idx)
     if time_s.max() >= UNREACHABLE:
         raise AssertionError("unreachable pairs left among kept locations")  # guarded above
+    extra = matrices[1:]
     due_off = tuple(_point_from_row(r, volume_factor) for r in (not_due.to_dict("records") if not_due is not None else []))
     return ProblemData(
         points=tuple(kept),
@@ -291,7 +370,48 @@ def build_problem(
         network_note=network_note,
         synthetic_network=synthetic_network,
         matrix=matrix,
+        profile_time_s=tuple(_blocked_select(m.time_s, idx, BLOCKED_S) for m in extra),
+        profile_dist_m=tuple(_blocked_select(m.dist_m, idx, BLOCKED_M) for m in extra),
+        profile_matrices=tuple(extra),
+        restricted={k: v for k, v in restricted.items() if k not in reasons},
     )
+
+
+def _blocked_select(m: LocationMatrix, idx: list[int], blocked: int) -> LocationMatrix:
+    """``m`` over the locations ``idx``, pairs that do not connect set to ``blocked``."""
+    sel = m.select(idx)
+    values = np.array(sel.values)
+    values[values >= UNREACHABLE] = blocked
+    return LocationMatrix(values, sel.loc_node)
+
+
+def _blocked_by_profile(
+    matrix: TravelMatrix, profiles: RoadProfiles | None, anchors: list[str], reasons: dict[str, str]
+) -> tuple[dict[str, set[int]], dict[str, str]]:
+    """Points each road profile cannot reach (and get back from), and why, per point id.
+
+    A point cut off on profile 0 is set aside in ``reasons`` (on every road, or, when the base
+    is the one profile of the whole fleet, on that profile's roads with the restriction named).
+    Points cut off on a profile >= 1 get it in their blocked set; the text says which truck
+    types, which tag and which street.
+    """
+    blocked: dict[str, set[int]] = {}
+    texts: dict[str, list[str]] = {}
+    matrices = profiles.matrices if profiles is not None else (matrix,)
+    for k, m in enumerate(matrices):
+        cut = {pid: why for pid, why in unreachable_locations(m, anchors).items() if pid not in reasons}
+        for pid, why in cut.items():
+            if profiles is None or not profiles.closed[k]:
+                reasons[pid] = why  # cut off on every road
+                continue
+            names = ", ".join(profiles.types_of(k))
+            text = f"closed to {names}: {profiles.blocked_reason(k, pid, anchors)}"
+            if k == 0:
+                reasons[pid] = f"restricted roads: {text}"
+            else:
+                blocked.setdefault(pid, set()).add(k)
+                texts.setdefault(pid, []).append(text)
+    return blocked, {pid: "; ".join(t) for pid, t in texts.items() if pid not in reasons}
 
 
 def _lift_containers_whole(rows: list[PointData], types: tuple[Any, ...]) -> list[PointData]:
@@ -338,15 +458,16 @@ def _check_fleet_covers(rows: list[PointData], types: tuple[Any, ...]) -> None:
 
 
 def _window_infeasible(
-    p: PointData, vehicles: tuple[VehicleData, ...], matrix: TravelMatrix, facilities: Facilities
+    p: PointData, vehicles: tuple[VehicleData, ...], matrices: tuple[TravelMatrix, ...], facilities: Facilities
 ) -> str:
     """A reason if no truck could serve ``p`` alone within its window and shift, else ``""``."""
-    i = matrix.position(p.id)
-    d = matrix.position(facilities.depot.id)
     best_late = None
     for v in vehicles:
         if not v.can_serve(p):
             continue
+        matrix = matrices[v.profile]
+        i = matrix.position(p.id)
+        d = matrix.position(facilities.depot.id)
         arrive = v.shift.start_s + int(matrix.time_s[d, i] / v.speed_factor)
         start = max(arrive, p.ready_s)
         latest = p.latest_s if p.latest_s >= 0 else v.shift.end_s

@@ -17,12 +17,13 @@ The model:
   cost, so they are the same for every used truck. With several landfills routes end at the
   depot, which lets the last trip come back loaded: OR-Tools adds the unload when it repairs;
 * waste is a *pickup*; load dimensions are ``[litres, one per group of kinds, containers]``:
-  the first is the truck's body, one dimension per group of point kinds that the same vehicle
-  types serve gives compatibility (a truck that serves none of a group has capacity 0 there),
+  the first is the truck's body, one dimension per group of points that the same vehicle
+  types may serve (kind, and the roads to the point open to the type) gives compatibility (a
+  truck that may serve none of a group has capacity 0 there),
   and the last counts items for trucks with ``containers_per_trip``;
 * the arc cost is the OR-Tools objective's: ``time_weight * travel s + distance_weight * m``,
-  with the unloading time charged on the arcs out of a landfill, on one routing profile per
-  truck speed factor;
+  with the unloading time charged on the arcs out of a landfill, on one PyVRP routing profile
+  per road profile (the roads a truck type may use, ``road_profiles``) and speed factor;
 * the shift is shortened by its break (PyVRP has no breaks), so every route leaves room for it;
 * not expressed (OR-Tools enforces them when it repairs): stops per day, the daily load limit,
   and the break's window itself. A point PyVRP cannot serve is optional with the drop penalty
@@ -134,12 +135,14 @@ class _Model:
     @classmethod
     def build(cls, problem: ProblemData, params: SolverParams) -> _Model:
         groups = _vehicle_groups(problem.vehicles)
-        factors = sorted({problem.vehicles[g[0]].speed_factor for g in groups})
-        time_m = np.asarray(problem.time_s[np.ix_(_all(problem), _all(problem))], dtype=np.int64)
-        dist_m = np.asarray(problem.dist_m[np.ix_(_all(problem), _all(problem))], dtype=np.int64)
-        durations = [_travel(time_m, f) for f in factors]
-        costs = [_arc_cost(problem, params, d, dist_m) for d in durations]
-        kinds = _kind_groups(problem)
+        keys = sorted({(problem.vehicles[g[0]].profile, problem.vehicles[g[0]].speed_factor) for g in groups})
+        every = np.ix_(_all(problem), _all(problem))
+        durations, costs = [], []
+        for road, factor in keys:
+            dist_m = np.asarray(problem.profile_dist(road)[every], dtype=np.int64)
+            durations.append(_travel(np.asarray(problem.profile_time(road)[every], dtype=np.int64), factor))
+            costs.append(_arc_cost(problem, params, durations[-1], dist_m))
+        kinds = _serve_groups(problem)
         itemised = any(v.containers_per_trip for v in problem.vehicles)
         clients = [_client(problem, params, k, kinds, itemised) for k in range(len(problem.points))]
         depots = [pyvrp.Depot(0, name=problem.depot.id)] + [
@@ -148,7 +151,8 @@ class _Model:
             for j, lf in enumerate(problem.landfills)
         ]
         types = [
-            _vehicle_type(problem, params, g, kinds, itemised, factors.index(problem.vehicles[g[0]].speed_factor),
+            _vehicle_type(problem, params, g, kinds, itemised,
+                          keys.index((problem.vehicles[g[0]].profile, problem.vehicles[g[0]].speed_factor)),
                           durations, costs)
             for g in groups
         ]
@@ -208,27 +212,28 @@ def _vehicle_groups(vehicles: Sequence[VehicleData]) -> list[list[int]]:
     groups: dict[tuple[object, ...], list[int]] = {}
     for vi, v in enumerate(vehicles):
         key = (v.type_name, v.serves, v.capacity_l, v.containers_per_trip, v.max_trips, v.shift,
-               v.fixed_cost, v.speed_factor)
+               v.fixed_cost, v.speed_factor, v.profile)
         groups.setdefault(key, []).append(vi)
     return list(groups.values())
 
 
-def _kind_groups(problem: ProblemData) -> list[frozenset[str]]:
-    """Point kinds grouped by the vehicle types that serve them (one load dimension each)."""
-    served_by: dict[str, frozenset[str]] = {}
-    for pt in problem.points:
-        served_by.setdefault(pt.kind, frozenset(v.type_name for v in problem.vehicles if pt.kind in v.serves))
-    by_set: dict[frozenset[str], set[str]] = {}
-    for kind, types in served_by.items():
-        by_set.setdefault(types, set()).add(kind)
-    return [frozenset(k) for _, k in sorted(by_set.items(), key=lambda kv: sorted(kv[1]))]
+def _servers(problem: ProblemData, pt: object) -> frozenset[str]:
+    """The vehicle types that may serve ``pt``: its kind, on roads open to them (not its size)."""
+    return frozenset(v.type_name for v in problem.vehicles
+                     if pt.kind in v.serves and v.profile not in pt.blocked_profiles)  # type: ignore[attr-defined]
+
+
+def _serve_groups(problem: ProblemData) -> list[frozenset[str]]:
+    """The sets of vehicle types that may serve a point, one load dimension each (sorted)."""
+    return sorted({_servers(problem, pt) for pt in problem.points}, key=sorted)
 
 
 def _client(problem: ProblemData, params: SolverParams, k: int, kinds: list[frozenset[str]],
             itemised: bool) -> pyvrp.Client:
     pt = problem.points[k]
     load = -(-pt.demand_l // _LOAD_UNIT_L)
-    pickup = [load] + [load if pt.kind in g else 0 for g in kinds if len(kinds) > 1]
+    mine = _servers(problem, pt)
+    pickup = [load] + [load if g == mine else 0 for g in kinds if len(kinds) > 1]
     if itemised:
         pickup.append(1)
     latest = pt.latest_s if pt.latest_s >= 0 else max(v.shift.end_s for v in problem.vehicles)
@@ -244,7 +249,7 @@ def _vehicle_type(problem: ProblemData, params: SolverParams, group: list[int], 
                   costs: list[np.ndarray]) -> pyvrp.VehicleType:
     v = problem.vehicles[group[0]]
     body = v.capacity_l // _LOAD_UNIT_L
-    capacity = [body] + [body if g & set(v.serves) else 0 for g in kinds if len(kinds) > 1]
+    capacity = [body] + [body if v.type_name in g else 0 for g in kinds if len(kinds) > 1]
     if itemised:
         capacity.append(v.containers_per_trip or _NO_LIMIT)
     sh = v.shift

@@ -38,8 +38,9 @@ from .config import (
 )
 from .directions import LANGUAGES
 from .errors import InputError
-from .matrix import GraphIndex, TravelMatrix, build_matrix
+from .matrix import GraphIndex
 from .problem import ProblemData, build_problem
+from .road_profiles import RoadProfiles, build_profiles
 from .solution import Solution
 from .stops import read_points, snap_points, split_due
 from .timezones import check_timezone, resolve_timezone
@@ -225,12 +226,12 @@ class Scenario:
             due, not_due = _split_scheduled(points, schedule, self.service)
         timings["snapping"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        matrix = _matrix_cached(self, net, snapped)
+        profiles = _matrix_cached(self, net, snapped)
         timings["matrix"] = time.perf_counter() - t0
         problem = build_problem(
-            due, self.facilities, self.fleet, matrix, date=day, snap_issues=too_far, not_due=not_due,
+            due, self.facilities, self.fleet, profiles.matrices[0], date=day, snap_issues=too_far, not_due=not_due,
             volume_factor=self.volume_factor, emissions=self.emissions,
-            network_note=net.description, synthetic_network=net.synthetic,
+            network_note=net.description, synthetic_network=net.synthetic, profiles=profiles,
         )
         log.info(
             "problem for %s: %d points due (%d set aside), %d not due, %d trucks",
@@ -362,7 +363,7 @@ def _check_point_ids(points: pd.DataFrame, facilities: Facilities, source: Path)
 # ---------------------------------------------------------------------- caches
 _NETWORKS: dict[Any, Any] = {}
 _POINTS: dict[Any, tuple[pd.DataFrame, dict[str, str]]] = {}
-_MATRICES: dict[Any, TravelMatrix] = {}
+_MATRICES: dict[Any, RoadProfiles] = {}
 _RAW_POINTS: dict[Any, pd.DataFrame] = {}
 _INDEXES: dict[int, GraphIndex] = {}
 
@@ -447,7 +448,8 @@ def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]
     return _POINTS[key]
 
 
-def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> TravelMatrix:
+def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> RoadProfiles:
+    """The travel matrices of the fleet's road profiles (one unless truck restrictions differ)."""
     fac = sc.facilities
     facs = [fac.depot, *fac.landfills]
     fac_frame = pd.DataFrame({"id": [f.id for f in facs], "lon": [f.lon for f in facs], "lat": [f.lat for f in facs]})
@@ -455,12 +457,16 @@ def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> TravelMatri
     ok = snapped[snapped["node"] >= 0]
     ids = [*fac_snapped["id"], *ok["id"]]
     nodes = [*fac_snapped["node"], *ok["node"]]
-    key = (_network_key(sc), tuple(ids), tuple(int(n) for n in nodes))
+    sizes = tuple((vt.name, vt.height_m, vt.weight_t, vt.axle_load_t, vt.length_m) for vt in sc.fleet.types)
+    key = (_network_key(sc), tuple(ids), tuple(int(n) for n in nodes), sizes)
     if key not in _MATRICES:
         gkey = id(net.graph)
         if gkey not in _INDEXES:
             _INDEXES[gkey] = GraphIndex.from_graph(net.graph)
-        _MATRICES[key] = build_matrix(_INDEXES[gkey], ids, nodes)
+        _MATRICES[key] = build_profiles(
+            net.graph, sc.fleet.types, ids, nodes, index=_INDEXES[gkey], anchors=list(fac_snapped["id"]),
+            allow_destination=sc.network.destination_roads_open, enabled=sc.network.truck_restrictions,
+        )
     return _MATRICES[key]
 
 

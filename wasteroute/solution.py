@@ -565,8 +565,8 @@ def build_visits(
             leg_t = leg_d = 0
             arrival = start
         else:
-            leg_t = int(math.ceil(problem.time_s[prev_loc, loc] / vehicle.speed_factor))
-            leg_d = int(problem.dist_m[prev_loc, loc])
+            leg_t = int(math.ceil(problem.time_for(vehicle)[prev_loc, loc] / vehicle.speed_factor))
+            leg_d = int(problem.dist_for(vehicle)[prev_loc, loc])
             arrival = leg_arrival_s(prev_dep, leg_t, start, break_)
         if kind == "point":
             load += point.demand_l  # type: ignore[union-attr]
@@ -762,7 +762,7 @@ class _Checker:
             self._add("shift_end", f"{vid}: back at {format_hhmm(vs[-1].arrival_s)}, after the shift ends",
                       truck=vid, step=len(vs) - 1, point=vs[-1].id)
         for k, (a, b) in enumerate(zip(vs, vs[1:]), start=1):
-            drive = int(math.ceil(self.p.time_s[a.location, b.location] / v.speed_factor))
+            drive = int(math.ceil(self.p.time_for(v)[a.location, b.location] / v.speed_factor))
             if b.start_s < a.departure_s + drive - 1:
                 self._add("travel", f"{vid}: starts at {b.id} at {format_hhmm(b.start_s)}, before it can arrive",
                           truck=vid, step=k, point=b.id)
@@ -853,8 +853,8 @@ class _Checker:
                 leg_t = leg_d = 0
                 arrival = x.start_s
             else:
-                leg_t = int(math.ceil(p.time_s[prev.location, x.location] / v.speed_factor))
-                leg_d = int(p.dist_m[prev.location, x.location])
+                leg_t = int(math.ceil(p.time_for(v)[prev.location, x.location] / v.speed_factor))
+                leg_d = int(p.dist_for(v)[prev.location, x.location])
                 arrival = min(x.start_s, leg_arrival_s(prev.departure_s, leg_t, x.start_s, r.break_))
             if x.leg_distance_m != leg_d:
                 add(f"{where}: leg distance {x.leg_distance_m / 1000:,.3f} km, but the matrix "
@@ -879,7 +879,8 @@ class _Checker:
             if not r.used:
                 continue
             locs = [x.location for x in r.visits]
-            km = sum(int(self.p.dist_m[a, b]) for a, b in zip(locs, locs[1:])) / 1000
+            dist = self.p.dist_for(r.vehicle)
+            km = sum(int(dist[a, b]) for a, b in zip(locs, locs[1:])) / 1000
             m3 = sum(self.p.points[x.location - 1 - len(self.p.landfills)].volume_m3 for x in r.stops
                      if x.location > len(self.p.landfills))
             total_km += km

@@ -179,12 +179,13 @@ def _final_unload_vehicles(problem: ProblemData, li: int, starts: tuple[VehicleS
     out = []
     for vi, v in enumerate(problem.vehicles):
         sh = v.shift
-        there = math.ceil(problem.time_s[0, loc] / v.speed_factor)
-        back = math.ceil(problem.time_s[loc, 0] / v.speed_factor)
+        time_s = problem.time_for(v)
+        there = math.ceil(time_s[0, loc] / v.speed_factor)
+        back = math.ceil(time_s[loc, 0] / v.speed_factor)
         leave = sh.start_s
         if starts:  # a re-plan: from where the truck is, when it is free
             st = starts[vi]
-            there = math.ceil(int(problem.node_time_s[st.node, problem.loc_node[loc]]) / v.speed_factor)
+            there = math.ceil(int(time_s.values[st.node, problem.loc_node[loc]]) / v.speed_factor)
             leave = st.time_s
         unload_start = max(leave + there, lf.opens_s)
         fits = unload_start <= lf.closes_s - lf.unload_s and unload_start + lf.unload_s + back <= sh.end_s
@@ -337,21 +338,23 @@ def _arc_callback(m: _Model, node_values: np.ndarray, extra: np.ndarray, fixed: 
     return arc
 
 
-def _speed_groups(m: _Model) -> dict[float, list[int]]:
-    groups: dict[float, list[int]] = {}
+def _speed_groups(m: _Model) -> dict[tuple[int, float], list[int]]:
+    """Trucks that share a road profile and a speed factor share their arc callbacks."""
+    groups: dict[tuple[int, float], list[int]] = {}
     for vi, v in enumerate(m.problem.vehicles):
-        groups.setdefault(v.speed_factor, []).append(vi)
+        groups.setdefault((v.profile, v.speed_factor), []).append(vi)
     return groups
 
 
 def _add_costs(m: _Model) -> None:
     p, prm, routing = m.problem, m.params, m.routing
-    for factor, vehicles in _speed_groups(m).items():
-        cost = np.zeros(p.node_time_s.shape, dtype=np.float64)
+    for (profile, factor), vehicles in _speed_groups(m).items():
+        node_time, node_dist = p.profile_time(profile).values, p.profile_dist(profile).values
+        cost = np.zeros(node_time.shape, dtype=np.float64)
         if prm.time_weight:
-            cost += prm.time_weight * np.ceil(p.node_time_s / factor)
+            cost += prm.time_weight * np.ceil(node_time / factor)
         if prm.distance_weight:
-            cost += prm.distance_weight * p.node_dist_m.astype(np.float64)
+            cost += prm.distance_weight * node_dist.astype(np.float64)
         node_cost = _node_matrix(m, cost)
         # Unloading is part of the cost of a landfill visit: an empty run to the landfill
         # is never free, so local search removes it.
@@ -394,10 +397,11 @@ def _with_fixed_cost(m: _Model, node_cost: np.ndarray, fixed: int) -> np.ndarray
 def _add_time(m: _Model) -> None:
     p, prm, routing, manager = m.problem, m.params, m.routing, m.manager
     callbacks = {}
-    for factor in _speed_groups(m):
+    for profile, factor in _speed_groups(m):
         service = np.asarray(m.node_service, dtype=np.int64)
-        callbacks[factor] = _register_arcs(m, _node_matrix(m, p.node_time_s, factor=factor), service)
-    per_vehicle = [callbacks[v.speed_factor] for v in p.vehicles]
+        callbacks[(profile, factor)] = _register_arcs(
+            m, _node_matrix(m, p.profile_time(profile).values, factor=factor), service)
+    per_vehicle = [callbacks[(v.profile, v.speed_factor)] for v in p.vehicles]
     routing.AddDimensionWithVehicleTransits(per_vehicle, _HORIZON, _HORIZON, False, "time")
     dim = routing.GetDimensionOrDie("time")
     latest_shift = max(v.shift.end_s for v in p.vehicles)
@@ -1081,7 +1085,8 @@ def _closed(m: _Model, vi: int, route: list[int], free: dict[str, list[int]]) ->
         return route, None
     rows = _node_index(m)
     last = m.starts[vi].node if loaded_start else int(rows[manager.IndexToNode(route[-1])])
-    options = [(int(m.problem.node_time_s[last, rows[nodes[-1]]]), lid) for lid, nodes in free.items() if nodes]
+    node_time = m.problem.time_for(m.problem.vehicles[vi]).values
+    options = [(int(node_time[last, rows[nodes[-1]]]), lid) for lid, nodes in free.items() if nodes]
     if not options:
         return route, None
     node = free[min(options)[1]][-1]

@@ -311,7 +311,7 @@ def _segments(sol: Solution, r: Route) -> list[_Segment]:
         visits = r.visits[a:b + 1]
         coords: list[LonLat] = []
         for x, y in itertools.pairwise(visits):
-            leg = leg_coords(sol, x, y)
+            leg = leg_coords(sol, x, y, r.vehicle)
             coords.extend(leg if not coords else leg[1:])
         segs.append(_Segment(n if visits[-1].kind == "landfill" else 0, visits, coords))
     return segs

@@ -84,7 +84,7 @@ def _leg_block(
         f"<font name='{FONT}' size=7 color='#555555'>({escape(info)})</font>",
         s["leg"],
     )
-    steps = _leg_steps(ctx, a, b)
+    steps = _leg_steps(ctx, a, b, route)
     if len(steps) <= 14:
         return [Unbreakable([head, _steps_table(ctx, steps)])]
     # A long leg may continue in the next column, in chunks; its heading stays with the first.
@@ -95,13 +95,13 @@ def _leg_block(
     ]
 
 
-def _leg_steps(ctx: Context, a: Visit, b: Visit) -> list[Instruction]:
-    """Turn-by-turn steps from ``a`` to ``b``, worked out once per document context."""
+def _leg_steps(ctx: Context, a: Visit, b: Visit, route: Route) -> list[Instruction]:
+    """Turn-by-turn steps from ``a`` to ``b`` on ``route``'s truck's roads, worked out once per context."""
     key = (id(a), id(b))
     steps = ctx.steps.get(key)
     if steps is None:
         steps = ctx.steps[key] = leg_directions(
-            ctx.sol, a, b, language=ctx.language, destination=display_name(b)
+            ctx.sol, a, b, language=ctx.language, destination=display_name(b), vehicle=route.vehicle
         )
     return steps
 

@@ -24,7 +24,7 @@ def route_lines(sol: Solution, route: Route) -> list[tuple[int, list[tuple[float
     """(trip number, lon/lat line) per leg; trip 0 is the drive back to the depot."""
     trips = trip_of_visit(route)
     return [
-        (trips[k + 1], leg_coords(sol, a, b))
+        (trips[k + 1], leg_coords(sol, a, b, route.vehicle))
         for k, (a, b) in enumerate(zip(route.visits, route.visits[1:]))
     ]
 
@@ -79,7 +79,7 @@ def draw_route(
 
 def route_street_names(sol: Solution, route: Route) -> set[str]:
     """Names (as printed) of the streets a route drives on."""
-    graph, matrix = sol.graph, sol.problem.matrix
+    graph, matrix = sol.graph, sol.problem.matrix_for(route.vehicle)
     names: set[str] = set()
     if graph is None or matrix is None:
         return names

@@ -141,7 +141,7 @@ def _crew_round(problem: ProblemData, v: VehicleData, ks: list[int], rng: np.ran
     brk = bool(v.shift.break_duration_s)
     while left:
         locs = [problem.point_location(k) for k in left]
-        order = np.argsort([int(problem.time_s[here, loc]) for loc in locs], kind="stable")
+        order = np.argsort([int(problem.time_for(v)[here, loc]) for loc in locs], kind="stable")
         pick = int(order[1]) if len(order) > 1 and rng.random() < habit else int(order[0])
         k = left[pick]
         p = problem.points[k]
@@ -165,7 +165,7 @@ def _crew_round(problem: ProblemData, v: VehicleData, ks: list[int], rng: np.ran
 
 
 def _drive(problem: ProblemData, v: VehicleData, a: int, b: int, clock: int, service_s: int, ready_s: int) -> int:
-    arrive = clock + int(math.ceil(problem.time_s[a, b] / v.speed_factor))
+    arrive = clock + int(math.ceil(problem.time_for(v)[a, b] / v.speed_factor))
     return max(arrive, ready_s) + service_s
 
 
