@@ -327,8 +327,12 @@ class VehicleType:
     idle_l_per_h: float = 1.5
     fixed_cost_s: int = 0
     speed_factor: float = 1.0
-    #: Size and weight for OSM restrictions (maxheight, maxweight, maxlength, maxaxleload);
-    #: defaults: a loaded 6 m³ dump truck of Kupang (estimates, shared/domain.md: trucks 10-26 t).
+    #: Size and weight checked against OSM ``maxheight``, ``maxweight`` (gross, loaded),
+    #: ``maxlength`` and ``maxaxleload``; ``weight_t`` above 3.5 t also makes ``hgv=*`` apply.
+    #: Defaults: a loaded 6 m³ dump truck of Kupang. ASSUMPTIONS, not published figures: waste
+    #: trucks weigh 10-26 t (domain.md); 12 t gross and 8 t on the rear axle (the heaviest axle
+    #: Indonesian class II/III roads allow, UU 22/2009 art. 19), 3.2 m high with the body,
+    #: 7.5 m long. Set the real figures per vehicle type in the fleet file.
     height_m: float = 3.2
     weight_t: float = 12.0
     length_m: float = 7.5

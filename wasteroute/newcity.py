@@ -167,9 +167,15 @@ def facilities_text(lon: float, lat: float) -> str:
 def fleet_text() -> str:
     """A fleet template: one dump-truck type and one arm-roll type, every vehicle setting listed."""
     example = VehicleType(name="x", count=1, capacity_m3=6.0, serves=("bak",))
-    sizes = [_line(k, getattr(example, k), note, active=True) for k, note in (
-        ("height_m", "checked against OSM maxheight"), ("weight_t", "loaded; against maxweight"),
-        ("length_m", "against maxlength"), ("axle_load_t", "against maxaxleload"))]
+
+    def sizes(height: float, weight: float, axle: float) -> list[str]:
+        """Size and weight lines; the values are Kupang ASSUMPTIONS (config.VehicleType)."""
+        return [_line(k, v, note, active=True) for k, v, note in (
+            ("height_m", height, "m; roads with a lower OSM maxheight are closed to the type"),
+            ("weight_t", weight, "t, loaded, gross; against maxweight (hgv=* applies above 3.5 t)"),
+            ("axle_load_t", axle, "t, heaviest axle; against maxaxleload"),
+            ("length_m", example.length_m, "m; against maxlength"))]
+
     optional = [_line(k, getattr(example, k), "") for k in (
         "max_landfill_trips", "fuel_km_per_l", "idle_l_per_h", "fixed_cost_s", "speed_factor")]
 
@@ -177,7 +183,7 @@ def fleet_text() -> str:
         return ["", "[[vehicle_type]]", _line("name", name, active=True), _line("label", label, active=True),
                 _line("id_prefix", prefix, active=True), _line("count", 1, "trucks of this type", active=True),
                 _line("capacity_m3", 6.0, "body or container volume", active=True),
-                _line("serves", serves, "point kinds it can empty", active=True), *extra, *sizes, *optional]
+                _line("serves", serves, "point kinds it can empty", active=True), *extra, *optional]
 
     return "\n".join([
         "# The trucks. Set each type's count, capacity and size; truck ids are <id_prefix>-01, -02, ...",
@@ -187,9 +193,13 @@ def fleet_text() -> str:
         _line("start", "05:00", active=True), _line("end", "12:00", active=True),
         _line("break_minutes", 30, active=True), _line("break_earliest", "08:00", active=True),
         _line("break_latest", "10:30", active=True),
-        *vtype("dump", "Dump truck 6 m³", "DT", ["bak", "roadside"], []),
+        "# Sizes and weights below are Kupang's defaults, ASSUMPTIONS (trucks weigh 10-26 t): replace",
+        "# them by your trucks' figures; each type then drives only on the roads OSM allows it.",
+        *vtype("dump", "Dump truck 6 m³", "DT", ["bak", "roadside"], sizes(example.height_m, example.weight_t,
+                                                                          example.axle_load_t)),
         *vtype("armroll", "Arm-roll truck", "AR", ["container"],
-               [_line("containers_per_trip", 1, "one container to the landfill and back", active=True)]),
+               [_line("containers_per_trip", 1, "one container to the landfill and back", active=True),
+                *sizes(3.5, 18.0, 10.0)]),
     ]) + "\n"
 
 
