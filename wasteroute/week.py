@@ -648,9 +648,11 @@ def _default_pool(n: int) -> Executor:
 
 
 def restrict_to_territories(problem: ProblemData, truck_of: Mapping[str, str]) -> ProblemData:
-    """The day with each point allowed only on its territory's truck (when that truck is out today: any)."""
-    today = {v.id for v in problem.vehicles}
-    pts = tuple(dataclasses.replace(p, vehicles=(truck_of[p.id],)) if truck_of.get(p.id) in today else p
+    """The day with each point allowed only on its territory's truck (when that truck is out today,
+    or may not drive the roads to the point: any)."""
+    today = {v.id: v for v in problem.vehicles}
+    pts = tuple(dataclasses.replace(p, vehicles=(truck_of[p.id],))
+                if truck_of.get(p.id) in today and today[truck_of[p.id]].profile not in p.blocked_profiles else p
                 for p in problem.points)
     return problem.replace(points=pts)
 
