@@ -179,3 +179,22 @@ def test_fleet_sizes_are_settings_with_kupang_defaults() -> None:
     fleet = Fleet.from_toml(Path(__file__).parents[1] / "data" / "kupang" / "fleet.toml")
     sizes = {t.name: (t.height_m, t.weight_t, t.axle_load_t, t.length_m) for t in fleet.types}
     assert 10 <= sizes["dump"][1] <= 16 and 16 <= sizes["armroll"][1] <= 26
+
+
+@pytest.mark.parametrize("where", [{"point": "P-ISLAND"}, {"lon": 123.6060, "lat": -10.1690}])
+def test_a_complaint_on_the_island_goes_to_the_light_truck_in_a_replan(where: dict[str, object]) -> None:
+    """A complaint pickup on the island at 05:10 (at the island point, or at lon/lat): the
+    re-plan keeps it off the 16 t truck, whose matrix cannot reach it."""
+    from wasteroute.replan import replan
+    from wasteroute.replan_inputs import Complaint
+
+    sc = town()
+    problem = sc.build()
+    morning = dataclasses.replace(solve(problem, sc.solver), graph=sc.load_network().graph)
+    c = Complaint(id="ADU-1", latest_s=11 * 3600, volume_m3=0.3, **where)  # type: ignore[arg-type]
+    rp = replan(problem, morning, "05:10", added=[c], params=sc.solver, graph=morning.graph)
+    added = next(p for p in rp.solution.problem.points if p.id == "ADU-1")
+    assert added.blocked_profiles == (1,)
+    by_point = {v.id: r.vehicle.type_name for r in rp.solution.used_routes() for v in r.stops}
+    assert by_point["ADU-1"] == "light"
+    rp.solution.validate()

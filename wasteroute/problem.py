@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -370,15 +370,16 @@ def build_problem(
         network_note=network_note,
         synthetic_network=synthetic_network,
         matrix=matrix,
-        profile_time_s=tuple(_blocked_select(m.time_s, idx, BLOCKED_S) for m in extra),
-        profile_dist_m=tuple(_blocked_select(m.dist_m, idx, BLOCKED_M) for m in extra),
+        profile_time_s=tuple(blocked_select(m.time_s, idx, BLOCKED_S) for m in extra),
+        profile_dist_m=tuple(blocked_select(m.dist_m, idx, BLOCKED_M) for m in extra),
         profile_matrices=tuple(extra),
         restricted={k: v for k, v in restricted.items() if k not in reasons},
     )
 
 
-def _blocked_select(m: LocationMatrix, idx: list[int], blocked: int) -> LocationMatrix:
-    """``m`` over the locations ``idx``, pairs that do not connect set to ``blocked``."""
+def blocked_select(m: LocationMatrix, idx: Sequence[int], blocked: int) -> LocationMatrix:
+    """``m`` over the locations ``idx``, pairs that do not connect set to ``blocked`` (a road
+    profile's matrix as ``ProblemData`` holds it)."""
     sel = m.select(idx)
     values = np.array(sel.values)
     values[values >= UNREACHABLE] = blocked

@@ -36,8 +36,8 @@ import numpy as np
 from .config import SolverParams
 from .diagnose import drop_reasons
 from .errors import InputError, ValidationError
-from .matrix import LocationMatrix, TravelMatrix
-from .problem import PointData, ProblemData, VehicleData
+from .matrix import LocationMatrix, TravelMatrix, unreachable_locations
+from .problem import BLOCKED_M, BLOCKED_S, PointData, ProblemData, VehicleData, blocked_select
 from .replan_inputs import Complaint, ProgressRow, read_complaints, read_progress
 from .solution import Break, Route, Solution, Visit, build_visits, empty_route
 from .solver import VehicleStart, _route_break, continue_routes
@@ -337,13 +337,13 @@ def _reported_state(r: Route, rows: Sequence[ProgressRow], at_s: int, full: Prob
         st.prefix = [(0, max(at_s, v.shift.start_s))]
         return st
     first = stops[0]
-    drive = int(math.ceil(full.time_s[0, first[0]] / v.speed_factor))
+    drive = int(math.ceil(full.time_for(v)[0, first[0]] / v.speed_factor))
     leave = max(v.shift.start_s, first[1] - drive)
     seq = [(0, leave)]
     visits = build_visits(full, v, seq)
     for loc, when in stops:  # times as reported, but never before the truck can get there
         prev_dep = visits[-1].departure_s
-        start = max(when, prev_dep + int(math.ceil(full.time_s[seq[-1][0], loc] / v.speed_factor)))
+        start = max(when, prev_dep + int(math.ceil(full.time_for(v)[seq[-1][0], loc] / v.speed_factor)))
         seq.append((loc, start))
         visits = build_visits(full, v, seq)
     st.prefix = seq
@@ -412,18 +412,28 @@ def _with_added(problem: ProblemData, complaints: Sequence[Complaint], graph: An
     if any(r < 0 for r in rows):
         return _with_snapped(problem, new_points, rows, graph)
     loc_node = np.concatenate([problem.loc_node, np.asarray(rows, dtype=np.intp)])
-    matrix = problem.matrix
-    if matrix is not None:
-        nodes = [int(matrix.nodes[matrix.position(c.point)]) for c in complaints]
-        matrix = TravelMatrix(ids=(*matrix.ids, *(p.id for p in new_points)),
-                              nodes=np.concatenate([matrix.nodes, np.asarray(nodes, dtype=np.int64)]),
-                              node_time_s=matrix.node_time_s, node_dist_m=matrix.node_dist_m,
-                              loc_node=np.concatenate([matrix.loc_node, [matrix.loc_node[matrix.position(c.point)]
-                                                                         for c in complaints]]).astype(np.int32),
-                              unreachable=matrix.unreachable, index=matrix.index)
     return problem.replace(points=(*problem.points, *new_points),
                            time_s=LocationMatrix(problem.node_time_s, loc_node),
-                           dist_m=LocationMatrix(problem.node_dist_m, loc_node), matrix=matrix)
+                           dist_m=LocationMatrix(problem.node_dist_m, loc_node),
+                           matrix=_at_points(problem.matrix, complaints, new_points),
+                           profile_time_s=tuple(LocationMatrix(m.values, loc_node) for m in problem.profile_time_s),
+                           profile_dist_m=tuple(LocationMatrix(m.values, loc_node) for m in problem.profile_dist_m),
+                           profile_matrices=tuple(_at_points(m, complaints, new_points)  # type: ignore[misc]
+                                                  for m in problem.profile_matrices))
+
+
+def _at_points(matrix: TravelMatrix | None, complaints: Sequence[Complaint],
+               new_points: Sequence[PointData]) -> TravelMatrix | None:
+    """``matrix`` with the complaints as new locations on their points' road nodes."""
+    if matrix is None:
+        return None
+    nodes = [int(matrix.nodes[matrix.position(c.point)]) for c in complaints]
+    return TravelMatrix(ids=(*matrix.ids, *(p.id for p in new_points)),
+                        nodes=np.concatenate([matrix.nodes, np.asarray(nodes, dtype=np.int64)]),
+                        node_time_s=matrix.node_time_s, node_dist_m=matrix.node_dist_m,
+                        loc_node=np.concatenate([matrix.loc_node, [matrix.loc_node[matrix.position(c.point)]
+                                                                   for c in complaints]]).astype(np.int32),
+                        unreachable=matrix.unreachable, index=matrix.index)
 
 
 def _with_snapped(problem: ProblemData, new_points: list[PointData], rows: list[int], graph: Any) -> ProblemData:
@@ -451,16 +461,23 @@ def _with_snapped(problem: ProblemData, new_points: list[PointData], rows: list[
               for p in new_points]
     ids = [*matrix.ids, *(p.id for p in placed)]
     nodes = [*(int(n) for n in matrix.nodes), *(p.node for p in placed)]
-    tm = build_matrix(matrix.index, ids, nodes)
+    tm, *extra = [build_matrix(m.index, ids, nodes) for m in (matrix, *problem.profile_matrices)]
     new_ids = {p.id for p in placed}
     bad = sorted({x for pair in tm.unreachable for x in pair if x in new_ids})
     if bad:
         raise InputError(f"complaints {', '.join(bad)} cannot be reached by road from the depot or landfill "
                          "(or back); check their lon/lat")
+    anchors = [problem.depot.id, *(lf.id for lf in problem.landfills)]
+    cut = [unreachable_locations(t, anchors) for t in extra]  # road profiles that cannot reach a complaint
+    placed = [dataclasses.replace(p, blocked_profiles=tuple(k for k, c in enumerate(cut, 1) if p.id in c))
+              if p.id in new_ids else p for p in placed]
     points = (*problem.points, *placed)
-    order = [problem.depot.id, *(lf.id for lf in problem.landfills), *(p.id for p in points)]
+    order = [*anchors, *(p.id for p in points)]
     idx = [tm.position(i) for i in order]
-    return problem.replace(points=points, time_s=tm.time_s.select(idx), dist_m=tm.dist_m.select(idx), matrix=tm)
+    return problem.replace(points=points, time_s=tm.time_s.select(idx), dist_m=tm.dist_m.select(idx), matrix=tm,
+                           profile_time_s=tuple(blocked_select(t.time_s, idx, BLOCKED_S) for t in extra),
+                           profile_dist_m=tuple(blocked_select(t.dist_m, idx, BLOCKED_M) for t in extra),
+                           profile_matrices=tuple(extra))
 
 
 def _snap_limit(problem: ProblemData) -> float:
@@ -481,7 +498,8 @@ def _complaint_point(c: Complaint, base: PointData | None) -> PointData:
                      latest_s=int(c.latest_s), lon=lon, lat=lat,
                      kelurahan=base.kelurahan if base is not None else "",
                      kecamatan=base.kecamatan if base is not None else "",
-                     node=base.node if base is not None else -1, snap_m=base.snap_m if base is not None else 0.0)
+                     node=base.node if base is not None else -1, snap_m=base.snap_m if base is not None else 0.0,
+                     blocked_profiles=base.blocked_profiles if base is not None else ())
 
 
 # ------------------------------------------------------------------ progress
@@ -683,6 +701,10 @@ def _solve_rest(full: ProblemData, morning: Solution, states: list[_State], sp: 
                       depot=full.depot, landfills=full.landfills,
                       time_s=LocationMatrix(full.node_time_s, full.loc_node[sub_locs]),
                       dist_m=LocationMatrix(full.node_dist_m, full.loc_node[sub_locs]),
+                      profile_time_s=tuple(LocationMatrix(m.values, full.loc_node[sub_locs])
+                                           for m in full.profile_time_s),
+                      profile_dist_m=tuple(LocationMatrix(m.values, full.loc_node[sub_locs])
+                                           for m in full.profile_dist_m),
                       date=full.date, co2_kg_per_l=full.co2_kg_per_l) if active else None
     left_ids = {full.points[k].id for k in left}
     conts: dict[str, Any] = {}
