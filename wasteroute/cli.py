@@ -311,7 +311,13 @@ def replan_day(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``run_routes.py`` and the ``wasteroute`` console script."""
+    """Entry point of ``run_routes.py`` and the ``wasteroute`` console script.
+
+    ``serve`` as the first argument starts the web app instead (:mod:`wasteroute.web.serve`).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        return _serve(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
     try:
@@ -323,6 +329,23 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except (OSError, ValueError) as exc:  # a file we could not write, a bad value deep inside
+        print(f"error: {exc}", file=sys.stderr)
+        return InputError.exit_code
+
+
+def _serve(argv: list[str]) -> int:
+    """``run_routes.py serve [--scenario FILE] [--host H] [--port P]``: the web app."""
+    _setup_logging(0, False)
+    try:
+        from .web.serve import serve
+
+        return serve(argv)
+    except WasterouteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:  # the port is taken, the data folder cannot be written
         print(f"error: {exc}", file=sys.stderr)
         return InputError.exit_code
 

@@ -252,8 +252,12 @@ def _build(problem: ProblemData, params: SolverParams, *, starts: tuple[VehicleS
     _add_release(m)
     _add_compatibility_and_drops(m, penalties or {})
     _add_moves(m, home or {}, move_cost)
-    _add_progress(m)
+    _add_progress(m, every_s=PROGRESS_EVERY_S)
     return m
+
+
+#: Seconds between the search's progress log lines (the web app's job worker asks for more often).
+PROGRESS_EVERY_S = 5.0
 
 
 def _add_progress(m: _Model, every_s: float = 5.0) -> None:
