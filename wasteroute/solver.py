@@ -265,7 +265,7 @@ def _add_progress(m: _Model, every_s: float = 5.0) -> None:
     cost, points left out) every few seconds. (The clock here only paces the log lines.)"""
     routing, penalty, progress = m.routing, m.params.drop_penalty, m.progress
     t0 = time.perf_counter()
-    last_log, best = 0.0, -1
+    last_log, best = -every_s, -1  # the first solution is reported at once, then every few seconds
 
     def report() -> None:
         nonlocal last_log, best

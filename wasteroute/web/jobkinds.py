@@ -43,6 +43,7 @@ def plan_kpis(folder: Path) -> dict[str, Any]:
 
 def run_plan(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     """Plan a day and write its folder: ``spec["out"]`` gets plan.json, maps, sheets, exports."""
+    from .. import search  # noqa: F401 - the engines load now, not in the middle of a Cancel
     from ..outputs import write_all
 
     send("stage", stage="loading")

@@ -187,12 +187,12 @@ class Runner:
                               solve_s=float(final.get("seconds", 0.0)), message="")
             return
         shutil.rmtree(self.folder(job_id), ignore_errors=True)
-        if kind == "failed":
+        if cancelled:  # however the interrupted worker ended (an import cut short fails instead)
+            self.store.update(job_id, status=CANCELLED, finished_at=now(), stage="", message="cancelled")
+        elif kind == "failed":
             problems = final.get("problems") or []
             message = "\n".join([str(final.get("message", "")), *map(str, problems)])
             self.store.update(job_id, status=FAILED, finished_at=now(), stage="", message=message)
-        elif cancelled:
-            self.store.update(job_id, status=CANCELLED, finished_at=now(), stage="", message="cancelled")
         elif stopping:
             self.store.update(job_id, status=INTERRUPTED, finished_at=now(), stage="",
                               message="the server stopped before this job finished; start it again")

@@ -9,7 +9,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ..errors import InputError

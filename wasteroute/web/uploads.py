@@ -125,7 +125,12 @@ def replace_points(data: bytes, filename: str, scenario: Any, data_dir: Path) ->
     with tempfile.TemporaryDirectory(dir=_made(data_dir / "uploads")) as tmp:
         candidate = Path(tmp) / "points.csv"  # a fixed name: the upload's name is never a path
         candidate.write_text(text, encoding="utf-8")
-        n = check_points_file(candidate, scenario)
+        try:
+            n = check_points_file(candidate, scenario)
+        except InputError as exc:  # name the upload, not the temporary copy
+            head, where = str(exc).splitlines()[0], str(candidate)
+            raise InputError(head.replace(where, "the uploaded file"),
+                             [p.replace(where, "the uploaded file") for p in exc.problems]) from None
         beside = target.parent / f".{target.name}.upload-{secrets.token_hex(4)}"
         shutil.copyfile(candidate, beside)
     try:

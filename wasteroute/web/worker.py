@@ -61,8 +61,6 @@ class ProgressHandler(logging.Handler):
             args = record.args if isinstance(record.args, tuple) else ()
             if record.msg.startswith("search: %d solutions") and len(args) >= 3:
                 self.channel.send("progress", found=int(args[0]), best_cost=int(args[2]))
-            elif record.msg.startswith("PyVRP: cost %d") and args:
-                self.channel.send("progress", engine="pyvrp", best_cost=int(args[0]))
             self.channel.send("note", note=record.getMessage()[:300])
         except Exception:  # noqa: BLE001 - progress must never break the job
             self.handleError(record)
