@@ -21,10 +21,10 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK_DIR = ROOT / "requirements"
-#: lock file -> extras of pyproject.toml it covers besides the runtime dependencies
-LOCKS = {"lock.txt": (), "lock-test.txt": ("test",)}
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][0-9A-Za-z.+!_-]*)$")
 _lock = runpy.run_path(str(LOCK_DIR / "lock.py"))
+#: lock file -> extras of pyproject.toml it covers besides the runtime dependencies
+LOCKS = {"lock.txt": ("web",), "lock-test.txt": ("test", "web")}
 
 
 def read_lock(path: Path) -> dict[str, str]:
