@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="run_routes.py",
         description="Plan a day of waste collection: routes for every truck, maps, driver sheets, exports.",
+        epilog="The planning office's web app: run_routes.py serve --help",
     )
     p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
                    help="scenario TOML file (default: the bundled Kota Kupang scenario)")

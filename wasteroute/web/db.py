@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, create_engine, event, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 #: Job states; the last four are final.
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (

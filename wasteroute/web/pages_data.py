@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from .app import render
 from .db import DONE
 from .i18n import LANGUAGES
 from .pages import get_job, plan_folder, sc_path, tomorrow
-from .security import inside, require_csrf
+from .security import require_csrf
 from .uploads import kind_of, replace_points
 
 router = APIRouter()
@@ -147,8 +146,4 @@ def evaluation_page(request: Request, job_id: int) -> Response:
                   base=f"/plans/{job.id}/files/{job.plan_date}")
 
 
-def text_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
-
-
-__all__ = ["router", "inside"]
+__all__ = ["router"]
