@@ -127,18 +127,33 @@ def test_new_city_summary_runs_on_real_extracts(city: str, tmp_path: Path, capsy
     assert "12" in out
 
 
-def test_new_city_plans_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = tmp_path / "west_oakland"
-    osm = OSM / "west_oakland_us.osm.bz2"
+@pytest.mark.parametrize("city", sorted(TIMEZONES))
+def test_new_city_plans_end_to_end(city: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Done when (issue 16): each real extract runs end to end from a --new-city folder plus a
+    GENERATED points file; every point is in a route or unassigned with its reason, and each
+    truck type's restrictions were looked at (none of these extracts closes a drivable way to
+    the template's trucks: one road profile)."""
+    import json
+
+    folder = tmp_path / city
+    osm = OSM / f"{city}.osm.bz2"
     assert main(["--new-city", str(folder), "--osm-file", str(osm)]) == 0
     _fill_in(folder, osm, n_points=9, step=3)
     assert main(["--check-points", str(folder / "points.csv")]) == 0
     assert "ok: 9 points" in capsys.readouterr().out
     clear_caches()
     code = main(["--scenario", str(folder / "scenario.toml"), "--date", "2026-12-01", "--solution-limit", "3",
-                 "--time-limit", "5", "--no-maps", "--no-sheets", "--out", str(tmp_path / "out"), "-q"])
+                 "--time-limit", "5", "--no-sheets", "--out", str(tmp_path / "out"), "-q"])
     assert code == 0
-    assert (tmp_path / "out" / "2026-12-01" / "summary.txt").is_file()
+    day = tmp_path / "out" / "2026-12-01"
+    assert (day / "summary.txt").is_file() and (day / "maps" / "overview.html").is_file()
+    plan = json.loads((day / "plan.json").read_text(encoding="utf-8"))
+    served = {s["id"] for r in plan["routes"] for s in r["steps"] if s["kind"] == "point"}
+    unassigned = {u["id"]: u["reason"] for u in plan["unassigned"]}
+    assert served | set(unassigned) == {f"P{i:03d}" for i in range(9)} and not served & set(unassigned)
+    assert all(reason for reason in unassigned.values())
+    sc = Scenario.from_toml(folder / "scenario.toml")
+    assert sc.build().num_profiles == 1
 
 
 # ---------------------------------------------------------------------- --check-points
