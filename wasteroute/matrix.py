@@ -20,7 +20,7 @@ import mmap
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +51,11 @@ class GraphIndex:
     length_m: sp.csr_matrix
 
     @classmethod
-    def from_graph(cls, graph: nx.MultiDiGraph) -> GraphIndex:
+    def from_graph(cls, graph: nx.MultiDiGraph, *, closed: Collection[tuple[Any, Any, int]] = ()) -> GraphIndex:
         """Index ``graph``: for parallel edges keep the fastest one.
+
+        ``closed`` edges ``(u, v, key)`` are left out (the roads a vehicle type may not use,
+        see ``road_profiles``); the nodes and their order stay those of ``graph``.
 
         Raises
         ------
@@ -66,10 +69,16 @@ class GraphIndex:
         v = np.empty(m, np.int64)
         t = np.empty(m, np.float64)
         ln = np.empty(m, np.float64)
-        for k, (a, b, d) in enumerate(graph.edges(data=True)):
+        gone = set(closed)
+        k = 0
+        for a, b, key, d in graph.edges(keys=True, data=True):
+            if gone and (a, b, key) in gone:
+                continue
             u[k], v[k] = pos[a], pos[b]
             t[k] = d.get("travel_time", np.nan)
             ln[k] = d.get("length", np.nan)
+            k += 1
+        u, v, t, ln = u[:k], v[:k], t[:k], ln[:k]
         bad = ~(np.isfinite(t) & np.isfinite(ln) & (t >= 0) & (ln >= 0))
         if bad.any():
             k = int(np.flatnonzero(bad)[0])

@@ -125,7 +125,10 @@ def vehicle_restrictions(
     Logs how many edges are closed to the vehicle type and the commonest reasons.
     """
     closed = {}
+    tags = ("hgv", "motor_vehicle", "access", "maxweight", "maxaxleload", "maxheight", "maxlength")
     for u, v, k, data in G.edges(keys=True, data=True):
+        if not any(t in data for t in tags):
+            continue  # most streets carry no restriction tag at all
         reason = edge_restriction(data, vehicle, allow_destination=allow_destination)
         if reason is not None:
             closed[(u, v, k)] = reason

@@ -133,7 +133,7 @@ def build_profiles(
         plan += [(g, c) for g, c in zip(groups, closed_sets, strict=True) if c]
     matrices = []
     for _names, closed in plan:
-        sub = full if not closed else GraphIndex.from_graph(_without(graph, closed))
+        sub = full if not closed else GraphIndex.from_graph(graph, closed=closed)
         matrices.append(build_matrix(sub, ids, nodes, workers=workers))
     type_profile = {name: k for k, (names, _) in enumerate(plan) for name in names}
     profiles = RoadProfiles(tuple(matrices), type_profile, tuple(c for _, c in plan), graph, full)
@@ -144,12 +144,6 @@ def build_profiles(
     if anchors:
         check_facilities(profiles, anchors)
     return profiles
-
-
-def _without(graph: nx.MultiDiGraph, closed: Mapping[Edge, str]) -> nx.MultiDiGraph:
-    """A view of ``graph`` without the ``closed`` edges (no copy of the graph's data)."""
-    gone = set(closed)
-    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: (u, v, k) not in gone)
 
 
 def check_facilities(profiles: RoadProfiles, anchors: Sequence[str]) -> None:
