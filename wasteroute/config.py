@@ -219,6 +219,10 @@ class NetworkSettings:
     ``access``, ``maxweight``, ``maxaxleload``, ``maxheight``, ``maxlength``, ``motor_vehicle``;
     see ``road_profiles``); ``destination_roads_open`` lets trucks use ``access=destination``
     roads (a collection truck has business there).
+    A point sits at its spot on its nearest street (docs/network.md): ``kerb_side`` true makes
+    the crew stop on the point's side of a two-way street (the truck then passes it only in
+    the direction that has it on the kerb, the left where ``driving_side`` is ``"left"``, as
+    in Indonesia); points within ``same_place_m`` along one street are one stop.
     """
 
     osm_file: str | None = None
@@ -236,9 +240,17 @@ class NetworkSettings:
     max_snap_m: float | None = None
     truck_restrictions: bool = True
     destination_roads_open: bool = True
+    kerb_side: bool = False
+    driving_side: str = "left"
+    same_place_m: float = 10.0
 
     def __post_init__(self) -> None:
         speed_profile(self.speed_profile)
+        if self.driving_side not in ("left", "right"):
+            raise InputError(f"[network] driving_side {self.driving_side!r} must be \"left\" or \"right\"")
+        if not isinstance(self.kerb_side, bool):
+            raise InputError(f"[network] kerb_side {self.kerb_side!r} must be true or false")
+        _number_in(self.same_place_m, "same_place_m", "network", low=0, high=100)
         bad = {k: v for k, v in self.speeds_kph.items() if not (0 < float(v) <= 130)}
         if bad:
             raise InputError(f"network speeds must be in (0, 130] km/h; fix {bad}")

@@ -26,6 +26,9 @@ from typing import Any
 
 import networkx as nx
 
+from .geometry import piece_coords
+from .onstreet import Piece
+
 LANGUAGES = ("id", "en")
 
 #: Turn codes, from the signed change of bearing at a junction (right is positive).
@@ -285,8 +288,32 @@ def directions(
     check_language(language)
     if not node_path:
         return []
+    pieces = [Piece(u, v, None, 0.0, 1.0, float(_edge_data(graph, u, v).get("length", 0.0)), 0.0)
+              for u, v in itertools.pairwise(node_path)]
+    return piece_directions(graph, pieces, language=language, destination=destination)
+
+
+def piece_directions(
+    graph: nx.MultiDiGraph,
+    pieces: Sequence[Piece],
+    *,
+    language: str = "id",
+    destination: str | None = None,
+) -> list[Instruction]:
+    """Turn-by-turn instructions for driving ``pieces`` (parts of edges, :meth:`TravelMatrix.leg`).
+
+    The first and last pieces may be parts of their edges (a stop along a street); their
+    distances are the parts driven, so the lines add up to the leg's length. No pieces means
+    the destination is at the same spot: one arrival line saying so.
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is unknown or a piece's edge is not in ``graph``.
+    """
+    check_language(language)
     geographic = _is_geographic(graph)
-    edges = [_edge(graph, u, v, language, geographic) for u, v in itertools.pairwise(node_path)]
+    edges = [_edge(graph, p, language, geographic) for p in pieces]
     segments = _fold_short_gaps(_segments(edges))
     out = _instructions(graph, segments, language)
     out.append(_arrival(destination, language, same_place=not edges))
@@ -312,10 +339,12 @@ def leg_directions(
     matrix = problem.matrix_for(vehicle) if hasattr(problem, "matrix_for") else getattr(problem, "matrix", None)
     if graph is None or matrix is None:
         return [_arrival(dest, check_language(language), same_place=False)]
-    path = matrix.node_path(matrix.position(a.id), matrix.position(b.id))
-    if not path:
-        return [_arrival(dest, check_language(language), same_place=False)]
-    return directions(graph, path, language=language, destination=dest)
+    i, j = matrix.position(a.id), matrix.position(b.id)
+    pieces = matrix.leg(i, j)
+    if not pieces:
+        same = bool(matrix.loc_node[i] == matrix.loc_node[j])
+        return [_arrival(dest, check_language(language), same_place=same)]
+    return piece_directions(graph, pieces, language=language, destination=dest)
 
 
 # ------------------------------------------------------------------ internals
@@ -371,21 +400,6 @@ def _edge_data(graph: nx.MultiDiGraph, u: int, v: int) -> dict[str, Any]:
     return min(options.values(), key=lambda d: d.get("travel_time", d.get("length", 0.0)))
 
 
-def _edge_coords(
-    graph: nx.MultiDiGraph, u: int, v: int, data: dict[str, Any]
-) -> list[tuple[float, float]]:
-    ux, uy = float(graph.nodes[u]["x"]), float(graph.nodes[u]["y"])
-    vx, vy = float(graph.nodes[v]["x"]), float(graph.nodes[v]["y"])
-    geom = data.get("geometry")
-    if geom is None:
-        return [(ux, uy), (vx, vy)]
-    pts = [(float(x), float(y)) for x, y, *_ in geom.coords]
-    # A stored geometry may run either way; orient it from u to v.
-    if math.dist(pts[-1], (ux, uy)) < math.dist(pts[0], (ux, uy)):
-        pts.reverse()
-    return pts
-
-
 def _local_xy(
     p: tuple[float, float], origin: tuple[float, float], geographic: bool
 ) -> tuple[float, float]:
@@ -410,17 +424,16 @@ def _probe_bearing(pts: list[tuple[float, float]], geographic: bool) -> float:
     return math.degrees(math.atan2(x, y)) % 360.0
 
 
-def _edge(graph: nx.MultiDiGraph, u: int, v: int, language: str, geographic: bool) -> _Edge:
-    data = _edge_data(graph, u, v)
-    pts = _edge_coords(graph, u, v, data)
+def _edge(graph: nx.MultiDiGraph, piece: Piece, language: str, geographic: bool) -> _Edge:
+    u, v = piece.u, piece.v
+    data = graph[u][v][piece.key] if piece.key is not None and graph.has_edge(u, v, piece.key) else _edge_data(graph, u, v)
+    pts = piece_coords(graph, piece)
     start = _probe_bearing(pts, geographic)
     # The heading on arrival is the reverse of the bearing from the end back along the line.
     end = (_probe_bearing(pts[::-1], geographic) + 180.0) % 360.0
     names = _names(data)
     label = min(names) if names else _class_label(data, language)
-    return _Edge(
-        u, v, names, label, _is_roundabout(data), float(data.get("length", 0.0)), start, end
-    )
+    return _Edge(u, v, names, label, _is_roundabout(data), float(piece.length_m), start, end)
 
 
 def _signed_delta(a: float, b: float) -> float:

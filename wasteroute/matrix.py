@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from .errors import NetworkError
+from .onstreet import OnEdge, Piece, Placement, combine, normalise, place_key, slots
 
 log = logging.getLogger("wasteroute")
 
@@ -49,6 +50,8 @@ class GraphIndex:
     csr: sp.csr_matrix
     time_s: sp.csr_matrix
     length_m: sp.csr_matrix
+    #: The key of the graph edge kept for each entry of ``csr`` (same order as ``csr.data``).
+    keys: tuple[Any, ...] = ()
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph, *, closed: Collection[tuple[Any, Any, int]] = ()) -> GraphIndex:
@@ -70,11 +73,13 @@ class GraphIndex:
         t = np.empty(m, np.float64)
         ln = np.empty(m, np.float64)
         gone = set(closed)
+        keys: list[Any] = []
         k = 0
         for a, b, key, d in graph.edges(keys=True, data=True):
             if gone and (a, b, key) in gone:
                 continue
             u[k], v[k] = pos[a], pos[b]
+            keys.append(key)
             t[k] = d.get("travel_time", np.nan)
             ln[k] = d.get("length", np.nan)
             k += 1
@@ -96,15 +101,27 @@ class GraphIndex:
         first = np.ones(len(u), bool)
         first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
         u, v, w, t, ln = u[first], v[first], w[first], t[first], ln[first]
+        kept = tuple(keys[k] for k in order[first])
         n = len(nodes)
         csr = sp.csr_matrix((w, (u, v)), shape=(n, n))
+        if not (csr.has_sorted_indices and len(csr.data) == len(kept)):
+            raise AssertionError("CSR entries must keep the (u, v) order of the kept edges")
         return cls(
             nodes=nodes,
             position=pos,
             csr=csr,
             time_s=sp.csr_matrix((t, (u, v)), shape=(n, n)),
             length_m=sp.csr_matrix((ln, (u, v)), shape=(n, n)),
+            keys=kept,
         )
+
+    def edge_key(self, a: int, b: int) -> Any:
+        """Key of the graph edge the index keeps from position ``a`` to position ``b`` (None if no edge)."""
+        lo, hi = self.csr.indptr[a], self.csr.indptr[a + 1]
+        k = lo + int(np.searchsorted(self.csr.indices[lo:hi], b))
+        if k < hi and self.csr.indices[k] == b and self.keys:
+            return self.keys[k]
+        return None
 
     def positions(self, nodes: Sequence[int]) -> np.ndarray:
         """Matrix positions of graph node ids.
@@ -345,12 +362,15 @@ def _widen(x: Any) -> Any:
 class TravelMatrix:
     """Integer travel times (s) and distances (m) between named locations.
 
-    Stored once per distinct road node: ``node_time_s[u, v]`` / ``node_dist_m[u, v]`` (int32)
-    between the distinct nodes, and ``loc_node[i]`` the node row of location ``ids[i]``. The
+    Stored once per distinct spot: ``node_time_s[r, c]`` / ``node_dist_m[r, c]`` (int32)
+    between the distinct spots (a road node, or a position along a street,
+    :mod:`wasteroute.onstreet`), and ``loc_node[i]`` the row of location ``ids[i]``. The
     properties ``time_s`` and ``dist_m`` read them by location (``time_s[i, j]`` is the
     fastest drive from ``ids[i]`` to ``ids[j]``, ``dist_m[i, j]`` the length of that same
     route) without expanding them. Unreachable pairs hold :data:`UNREACHABLE` and are listed
-    in ``unreachable``.
+    in ``unreachable``. ``places[i]`` is where location ``i`` sits (a node id, or its ways
+    along its street); ``nodes[i]`` a graph node near it (the node itself, or the nearer end
+    of its street edge).
     """
 
     ids: tuple[str, ...]
@@ -360,7 +380,8 @@ class TravelMatrix:
     loc_node: np.ndarray = field(repr=False)
     unreachable: tuple[tuple[str, str], ...]
     index: GraphIndex = field(repr=False)
-    _pred_cache: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    places: tuple[Placement, ...] = field(default=(), repr=False)
+    _pred_cache: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _views: dict[str, LocationMatrix] = field(default_factory=dict, repr=False, compare=False)
 
@@ -370,6 +391,10 @@ class TravelMatrix:
             raise ValueError(f"node matrices {self.node_time_s.shape} do not match {n} locations")
         if np.any(np.diag(self.node_time_s) != 0):
             raise ValueError("travel matrix diagonal must be zero")
+        if not self.places:
+            object.__setattr__(self, "places", tuple(int(x) for x in self.nodes))
+        if len(self.places) != n:
+            raise ValueError(f"{len(self.places)} places for {n} locations")
         self._positions.update((lid, i) for i, lid in enumerate(self.ids))
         self._views["time_s"] = LocationMatrix(self.node_time_s, self.loc_node)
         self._views["dist_m"] = LocationMatrix(self.node_dist_m, self.loc_node)
@@ -397,23 +422,117 @@ class TravelMatrix:
         except KeyError:
             raise ValueError(f"location {location_id!r} is not in the travel matrix") from None
 
-    def node_path(self, i: int, j: int) -> list[int]:
-        """Graph node ids of the fastest route from location ``i`` to ``j`` (rows of the matrix)."""
-        src = int(self.index.position[int(self.nodes[i])])
-        dst = int(self.index.position[int(self.nodes[j])])
-        if src == dst:
-            return [int(self.nodes[i])]
-        pred = self._pred_cache.get(src)
-        if pred is None:
-            _, pred = dijkstra(self.index.csr, directed=True, indices=src, return_predecessors=True)
-            self._pred_cache[src] = pred
+    def _search(self, src: int) -> tuple[np.ndarray, np.ndarray]:
+        found = self._pred_cache.get(src)
+        if found is None:
+            dist, pred = dijkstra(self.index.csr, directed=True, indices=src, return_predecessors=True)
+            found = self._pred_cache[src] = (dist, pred)
+        return found
+
+    def leg(self, i: int, j: int) -> list[Piece]:
+        """The drive from location ``i`` to ``j`` as pieces of directed edges, in driving order.
+
+        The first piece starts at ``i``'s position on its street and the last ends at ``j``'s;
+        whole edges between are the matrix's fastest path. Empty when both are the same spot
+        or there is no route. The pieces' lengths and times add up to the matrix's figures
+        (to the rounding of whole seconds and metres).
+        """
+        if self.loc_node[i] == self.loc_node[j]:
+            return []
+        a, b = self.places[i], self.places[j]
+        best: tuple[float, list[Piece]] | None = None
+        direct = _direct_piece(a, b)
+        if direct is not None:
+            best = direct
+        for ex_node, ex_w, ex_piece in _exits(a):
+            dist, pred = self._search(self.index.position[ex_node])
+            for ent_node, ent_w, ent_piece in _entries(b):
+                tgt = self.index.position[ent_node]
+                total = ex_w + float(dist[tgt]) + ent_w
+                if np.isfinite(total) and (best is None or total < best[0]):
+                    path = self._node_pieces(pred, self.index.position[ex_node], tgt)
+                    if path is None:
+                        continue
+                    best = (total, [*ex_piece, *path, *ent_piece])
+        return [] if best is None else best[1]
+
+    def _node_pieces(self, pred: np.ndarray, src: int, dst: int) -> list[Piece] | None:
         path = [dst]
         while path[-1] != src:
             p = int(pred[path[-1]])
             if p < 0:
-                return []
+                return None
             path.append(p)
-        return [int(self.index.nodes[k]) for k in reversed(path)]
+        path.reverse()
+        out = []
+        for x, y in zip(path, path[1:]):
+            t = float(self.index.time_s[x, y])
+            ln = float(self.index.length_m[x, y])
+            t_cs, l_dm = round(t * 100.0), max(round(ln * 10.0), 1)
+            out.append(Piece(int(self.index.nodes[x]), int(self.index.nodes[y]), self.index.edge_key(x, y),
+                             0.0, 1.0, l_dm / 10.0, t_cs / 100.0))
+        return out
+
+    def node_path(self, i: int, j: int) -> list[int]:
+        """Graph nodes passed on the drive from location ``i`` to ``j`` (ends of the pieces of :meth:`leg`).
+
+        A location on a street adds the end of its edge it leaves by or arrives from. One node
+        when both are the same spot at a node; empty when there is no route.
+        """
+        pieces = self.leg(i, j)
+        if not pieces:
+            if self.loc_node[i] == self.loc_node[j]:
+                place = self.places[i]
+                return [place] if isinstance(place, int) else [int(self.nodes[i])]
+            return []
+        out = [p.u for p in pieces] + [pieces[-1].v]
+        if pieces[0].f0 > 0:
+            out = out[1:]
+        if pieces[-1].f1 < 1:
+            out = out[:-1]
+        return out
+
+
+def _exits(place: Placement) -> list[tuple[int, float, list[Piece]]]:
+    """(node, combined weight, piece) for each way of leaving ``place``."""
+    if isinstance(place, int):
+        return [(place, 0.0, [])]
+    out = []
+    for w in place:
+        in_cs, in_dm, out_cs, out_dm = w.split()
+        out.append((w.v, out_cs * _SCALE + out_dm, [Piece(w.u, w.v, w.key, w.frac, 1.0, out_dm / 10, out_cs / 100)]))
+    return out
+
+
+def _entries(place: Placement) -> list[tuple[int, float, list[Piece]]]:
+    """(node, combined weight, piece) for each way of arriving at ``place``."""
+    if isinstance(place, int):
+        return [(place, 0.0, [])]
+    out = []
+    for w in place:
+        in_cs, in_dm, _, _ = w.split()
+        out.append((w.u, in_cs * _SCALE + in_dm, [Piece(w.u, w.v, w.key, 0.0, w.frac, in_dm / 10, in_cs / 100)]))
+    return out
+
+
+def _direct_piece(a: Placement, b: Placement) -> tuple[float, list[Piece]] | None:
+    """The drive along a directed edge both lie on, from ``a`` ahead to ``b``, if any."""
+    if isinstance(a, int) or isinstance(b, int):
+        return None
+    best = None
+    for wa in a:
+        for wb in b:
+            if (wa.u, wa.v, wa.key) != (wb.u, wb.v, wb.key):
+                continue
+            ia_cs, ia_dm, _, _ = wa.split()
+            ib_cs, ib_dm, _, _ = wb.split()
+            if ib_cs < ia_cs or ib_dm < ia_dm:
+                continue
+            w = (ib_cs - ia_cs) * _SCALE + (ib_dm - ia_dm)
+            if best is None or w < best[0]:
+                piece = Piece(wa.u, wa.v, wa.key, wa.frac, wb.frac, (ib_dm - ia_dm) / 10, (ib_cs - ia_cs) / 100)
+                best = (w, [piece])
+    return best
 
 
 def build_matrix(
@@ -421,12 +540,16 @@ def build_matrix(
     ids: Sequence[str],
     nodes: Sequence[int],
     *,
+    ways: Sequence[tuple[OnEdge, ...] | None] | None = None,
     workers: int | None = None,
 ) -> TravelMatrix:
-    """Travel-time and distance matrices between locations snapped to graph nodes.
+    """Travel-time and distance matrices between locations at graph nodes or along streets.
 
-    One search per distinct node; the matrices stay per distinct node (int32), however many
-    locations share a node (see :class:`TravelMatrix`).
+    A location with ``ways`` sits on its street (:mod:`wasteroute.onstreet`): it is reached
+    along one of its directed edges from the edge's start node and left along it to the end
+    node. Without ``ways`` (or with ``None`` for it) a location is at its node. One search per
+    distinct edge end (node); the matrices stay per distinct spot (int32), however many
+    locations share one (see :class:`TravelMatrix`).
 
     Parameters
     ----------
@@ -435,7 +558,10 @@ def build_matrix(
     ids
         One id per location (points, depot, landfills), unique.
     nodes
-        The graph node of each location.
+        The graph node of each location (for a location on a street: a node near it, kept
+        for reference).
+    ways
+        For each location, the directed ways it can be served from (one or two), or None.
     workers
         Processes to split the sources over; default: the number of CPUs.
 
@@ -444,28 +570,38 @@ def build_matrix(
     NetworkError
         If a node is not in the graph, or a route is too long for the integer matrices.
     ValueError
-        If ids and nodes differ in length or ids repeat.
+        If ids, nodes and ways differ in length or ids repeat.
     """
-    if len(ids) != len(nodes):
-        raise ValueError(f"{len(ids)} ids but {len(nodes)} nodes")
+    if len(ids) != len(nodes) or (ways is not None and len(ways) != len(ids)):
+        raise ValueError(f"{len(ids)} ids but {len(nodes)} nodes{'' if ways is None else f' and {len(ways)} ways'}")
     if len(set(ids)) != len(ids):
         dup = sorted(k for k, c in Counter(ids).items() if c > 1)
         raise ValueError(f"location ids must be unique; {', '.join(map(repr, dup[:5]))} repeat(s)")
     t0 = time.perf_counter()
     index = graph if isinstance(graph, GraphIndex) else GraphIndex.from_graph(graph)
-    pos = index.positions(nodes)
-    uniq, inverse = np.unique(pos, return_inverse=True)
+    index.positions(nodes)  # every node must be in the graph
+    places = [normalise(int(n) if ways is None or ways[k] is None else ways[k]) for k, n in enumerate(nodes)]  # type: ignore[arg-type]
+    keys = [place_key(p) if p != () else ("closed", k) for k, p in enumerate(places)]
+    row_of: dict[tuple, int] = {}
+    inverse = np.array([row_of.setdefault(k, len(row_of)) for k in keys], dtype=np.int64)
+    distinct = [places[k] for k in np.unique(inverse, return_index=True)[1]]
+    try:
+        sl = slots(distinct, index.position, _SCALE)
+    except KeyError as exc:
+        raise NetworkError(f"node {exc.args[0]} is not in the road graph; snap points to this graph") from None
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    node_time, node_dist, reach = _node_matrices(_combined_rows(index.csr, uniq, uniq, workers))
+    src, tgt = np.unique(sl.ex_node), np.unique(sl.ent_node)
+    combined = combine(_combined_rows(index.csr, src, tgt, workers), src, tgt, sl)
+    node_time, node_dist, reach = _node_matrices(combined)
     unreachable = _unreachable_pairs(ids, inverse, reach)
     log.info(
-        "matrix %d×%d on %d distinct nodes in %.2f s%s",
-        len(ids), len(ids), len(uniq), time.perf_counter() - t0,
+        "matrix %d×%d on %d distinct spots (%d edge ends searched) in %.2f s%s",
+        len(ids), len(ids), len(distinct), len(src), time.perf_counter() - t0,
         f"; {len(unreachable)} unreachable pairs" if unreachable else "",
     )
     return TravelMatrix(
         ids=tuple(ids), nodes=np.asarray(nodes, dtype=np.int64), node_time_s=node_time, node_dist_m=node_dist,
-        loc_node=inverse.astype(np.int32), unreachable=unreachable, index=index,
+        loc_node=inverse.astype(np.int32), unreachable=unreachable, index=index, places=tuple(places),
     )
 
 

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import dijkstra
 from .config import VehicleType
 from .errors import InputError
 from .matrix import UNREACHABLE, GraphIndex, TravelMatrix, build_matrix
+from .onstreet import OnEdge
 from .restrictions import vehicle_restrictions
 
 log = logging.getLogger("wasteroute")
@@ -90,6 +91,7 @@ def build_profiles(
     nodes: Sequence[int],
     *,
     index: GraphIndex | None = None,
+    ways: Sequence[tuple[OnEdge, ...] | None] | None = None,
     allow_destination: bool = True,
     enabled: bool = True,
     anchors: Sequence[str] = (),
@@ -107,6 +109,9 @@ def build_profiles(
         The locations (depot, landfills, points) and their graph nodes, as for ``build_matrix``.
     index
         A prebuilt :class:`GraphIndex` of ``graph`` (reused for the base matrix).
+    ways
+        Each location's ways along its street (``build_matrix``); on a profile a way over a
+        closed edge is dropped, and a location whose every way is closed is unreachable.
     allow_destination
         Whether ``access=destination`` roads are open to the trucks (they have business there).
     enabled
@@ -134,7 +139,9 @@ def build_profiles(
     matrices = []
     for _names, closed in plan:
         sub = full if not closed else GraphIndex.from_graph(graph, closed=closed)
-        matrices.append(build_matrix(sub, ids, nodes, workers=workers))
+        open_ways = None if ways is None else [
+            w if w is None else tuple(x for x in w if (x.u, x.v, x.key) not in closed) for w in ways]
+        matrices.append(build_matrix(sub, ids, nodes, ways=open_ways, workers=workers))
     type_profile = {name: k for k, (names, _) in enumerate(plan) for name in names}
     profiles = RoadProfiles(tuple(matrices), type_profile, tuple(c for _, c in plan), graph, full)
     if len(plan) > 1 or plan[0][1]:

@@ -39,6 +39,7 @@ from .config import (
 from .directions import LANGUAGES
 from .errors import InputError
 from .matrix import GraphIndex
+from .onstreet import street_ways
 from .problem import ProblemData, build_problem
 from .road_profiles import RoadProfiles, build_profiles
 from .solution import Solution
@@ -443,7 +444,9 @@ def _points_cached(sc: Scenario, net: Any) -> tuple[pd.DataFrame, dict[str, str]
     limit_m = snap_limit_m(net.graph, sc.network)
     key = (_network_key(sc), str(p), p.stat().st_mtime_ns, repr(sc.service), limit_m)
     if key not in _POINTS:
-        snapped, report = snap_points(points, net.graph, max_snap_m=limit_m)
+        nw = sc.network
+        snapped, report = snap_points(points, net.graph, max_snap_m=limit_m, same_place_m=nw.same_place_m,
+                                      kerb_side=nw.kerb_side, driving_side=nw.driving_side)
         _POINTS[key] = (snapped, report.too_far)
     return _POINTS[key]
 
@@ -458,13 +461,14 @@ def _matrix_cached(sc: Scenario, net: Any, snapped: pd.DataFrame) -> RoadProfile
     ids = [*fac_snapped["id"], *ok["id"]]
     nodes = [*fac_snapped["node"], *ok["node"]]
     sizes = tuple((vt.name, vt.height_m, vt.weight_t, vt.axle_load_t, vt.length_m) for vt in sc.fleet.types)
-    key = (_network_key(sc), tuple(ids), tuple(int(n) for n in nodes), sizes)
+    ways = [*street_ways(fac_snapped, net.graph), *street_ways(ok, net.graph)]
+    key = (_network_key(sc), tuple(ids), tuple(int(n) for n in nodes), sizes, tuple(ways))
     if key not in _MATRICES:
         gkey = id(net.graph)
         if gkey not in _INDEXES:
             _INDEXES[gkey] = GraphIndex.from_graph(net.graph)
         _MATRICES[key] = build_profiles(
-            net.graph, sc.fleet.types, ids, nodes, index=_INDEXES[gkey], anchors=list(fac_snapped["id"]),
+            net.graph, sc.fleet.types, ids, nodes, index=_INDEXES[gkey], ways=ways, anchors=list(fac_snapped["id"]),
             allow_destination=sc.network.destination_roads_open, enabled=sc.network.truck_restrictions,
         )
     return _MATRICES[key]

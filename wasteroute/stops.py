@@ -430,33 +430,57 @@ def split_due(points: pd.DataFrame, date: dt.date) -> tuple[pd.DataFrame, pd.Dat
 
 @dataclass(frozen=True)
 class SnapReport:
-    """Points that cannot be used, by id, with the reason (too far from a road)."""
+    """Points that cannot be used, by id, with the reason (too far from a road), and how far
+    the points are from their spots on the streets (metres; ``p90_snap_m`` the 90th percentile)."""
 
     too_far: dict[str, str]
     max_snap_m: float
     median_snap_m: float
+    p90_snap_m: float = 0.0
+
+
+#: Driving sides: the kerb is on the left when traffic keeps left (Indonesia, the UK, Japan...).
+DRIVING_SIDES: tuple[str, ...] = ("left", "right")
+#: A point nearer than this to its street's centre line is on neither side: both ways may serve it.
+ON_LINE_M = 0.5
 
 
 def snap_points(
-    points: pd.DataFrame, graph: nx.MultiDiGraph, *, max_snap_m: float = 300.0
+    points: pd.DataFrame,
+    graph: nx.MultiDiGraph,
+    *,
+    max_snap_m: float = 300.0,
+    same_place_m: float = 0.0,
+    kerb_side: bool = False,
+    driving_side: str = "left",
 ) -> tuple[pd.DataFrame, SnapReport]:
-    """Snap each point to the nearest road edge of ``graph``.
+    """Snap each point to its spot on the nearest road edge of ``graph``.
 
-    The point is attached to the end node of that edge nearer to the foot of the perpendicular,
-    and the perpendicular distance is recorded as ``snap_m``. Adds columns ``node``, ``snap_m``,
-    ``edge_u``, ``edge_v``. A point further than ``max_snap_m`` from every road is reported
-    (probably wrong coordinates) and keeps ``node = -1``.
+    The point sits at the foot of the perpendicular on its nearest edge ``edge_u -> edge_v``
+    (``edge_key``), at fraction ``edge_frac`` of the edge's length from ``edge_u``. It is
+    served along that edge, and along the reverse edge of a two-way street (``rev_key``)
+    unless ``kerb_side`` asks the crew to stop on the point's side: then only the direction of
+    travel that has the point on its kerb side (the left with ``driving_side = "left"``)
+    serves it (``serve`` is ``forward``, ``backward`` or ``both``; a one-way street is always
+    ``forward``). Points within ``same_place_m`` of each other along the same street (and, with
+    ``kerb_side``, on the same side) share one spot, the mean of their positions: the truck
+    stops once for them. ``snap_m`` is the distance from the point to its spot,
+    ``street_lon``/``street_lat`` the spot; ``node`` the nearer end of the edge. A point further
+    than ``max_snap_m`` from every road is reported (probably wrong coordinates) and keeps
+    ``node = -1``.
 
     Raises
     ------
     InputError
-        If the graph has no edges.
+        If the graph has no edges, or ``driving_side`` is not left or right.
     """
     import geopandas as gpd
     import shapely
 
     if graph.number_of_edges() == 0:
         raise InputError("cannot snap points: the road graph has no edges; check the network source")
+    if driving_side not in DRIVING_SIDES:
+        raise InputError(f"driving_side {driving_side!r} is not one of {', '.join(DRIVING_SIDES)}; fix [network] driving_side")
     edges = _edge_frame(graph)
     crs = edges.estimate_utm_crs()
     edges_p = edges.to_crs(crs)
@@ -467,37 +491,127 @@ def snap_points(
     ei, dist = ei[order], dist[order]
     geoms = edges_p.geometry.values[ei]
     frac = shapely.line_locate_point(geoms, pts.values, normalized=True)
+    left = _left_of(geoms, frac, pts.values)
     u = edges["u"].to_numpy()[ei]
     v = edges["v"].to_numpy()[ei]
-    node = np.where(frac <= 0.5, u, v)
+    key = edges["key"].to_numpy()[ei]
+    rev = edges["rev"].to_numpy()[ei]
+    on_line = dist < ON_LINE_M
+    kerb_left = driving_side == "left"
+    fwd = ~np.asarray(kerb_side & (rev >= 0) & ~on_line & (left != kerb_left), dtype=bool)
+    back = (rev >= 0) & (~np.asarray(kerb_side, dtype=bool) | on_line | (left != kerb_left))
+    frac = _same_places(frac, shapely.length(geoms), u, v, key, rev, fwd, back, same_place_m)
+    spots = shapely.line_interpolate_point(geoms, frac, normalized=True)
+    snap = shapely.distance(pts.values, spots)
+    spots_ll = gpd.GeoSeries(spots, crs=crs).to_crs("EPSG:4326")
     out = points.copy()
-    out["edge_u"], out["edge_v"] = u, v
-    out["snap_m"] = np.round(dist, 1)
+    out["edge_u"], out["edge_v"], out["edge_key"], out["rev_key"] = u, v, key, np.where(back, rev, -1)
+    out["edge_frac"] = frac
+    out["serve"] = np.where(fwd & back, "both", np.where(fwd, "forward", "backward"))
+    out["street_lon"], out["street_lat"] = spots_ll.x.to_numpy(), spots_ll.y.to_numpy()
+    out["snap_m"] = np.round(snap, 1)
     far = dist > max_snap_m
-    out["node"] = np.where(far, -1, node).astype(np.int64)
+    out["node"] = np.where(far, -1, np.where(frac <= 0.5, u, v)).astype(np.int64)
     too_far = {
         pid: f"{d:.0f} m from the nearest road (limit {max_snap_m:.0f} m); check its coordinates"
         for pid, d in zip(out.loc[far, "id"], dist[far])
     }
-    report = SnapReport(too_far=too_far, max_snap_m=float(dist.max()), median_snap_m=float(np.median(dist)))
+    near = snap[~far] if (~far).any() else snap
+    report = SnapReport(too_far=too_far, max_snap_m=float(near.max()), median_snap_m=float(np.median(near)),
+                        p90_snap_m=float(np.percentile(near, 90)))
     log.info(
-        "snapped %d points: median %.0f m, max %.0f m, %d beyond %.0f m",
-        len(out), report.median_snap_m, report.max_snap_m, len(too_far), max_snap_m,
+        "snapped %d points to their spots on the streets: median %.0f m, p90 %.0f m, max %.0f m from the "
+        "street; %d beyond %.0f m; %d distinct spots (same place within %.0f m along a street)",
+        len(out), report.median_snap_m, report.p90_snap_m, report.max_snap_m, len(too_far), max_snap_m,
+        len(set(zip(u, v, key, np.round(frac, 9)))), same_place_m,
     )
     return out, report
 
 
+def _left_of(geoms: Any, frac: np.ndarray, pts: Any) -> np.ndarray:
+    """Whether each point lies left of its edge's direction of travel at its foot."""
+    import shapely
+
+    eps = np.minimum(1e-3, 0.5 / np.maximum(shapely.length(geoms), 1e-9))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(geoms, np.minimum(frac + eps, 1.0), normalized=True))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(geoms, np.maximum(frac - eps, 0.0), normalized=True))
+    foot = shapely.get_coordinates(shapely.line_interpolate_point(geoms, frac, normalized=True))
+    p = shapely.get_coordinates(pts)
+    t = ahead - behind
+    cross = t[:, 0] * (p[:, 1] - foot[:, 1]) - t[:, 1] * (p[:, 0] - foot[:, 0])
+    return cross > 0
+
+
+def _same_places(
+    frac: np.ndarray, length: np.ndarray, u: np.ndarray, v: np.ndarray, key: np.ndarray, rev: np.ndarray,
+    fwd: np.ndarray, back: np.ndarray, same_place_m: float,
+) -> np.ndarray:
+    """Fractions with points within ``same_place_m`` along one street (same ways) moved to their mean.
+
+    Each run starts at its first point (in the street's direction) and takes the following
+    points up to ``same_place_m`` from it, so no point moves more than ``same_place_m``.
+    """
+    if same_place_m <= 0 or len(frac) < 2:
+        return frac
+    frac = frac.astype(float).copy()
+    # One direction per street: a two-way pair is named by its lower (u, v, key) end.
+    flip = (rev >= 0) & ((v < u) | ((v == u) & (rev < key)))
+    street = np.where(flip, v, u), np.where(flip, u, v), np.where(flip, rev, key)
+    pos = np.where(flip, 1.0 - frac, frac) * length
+    ahead, behind = np.where(flip, back, fwd), np.where(flip, fwd, back)
+    groups: dict[tuple, list[int]] = {}
+    for k in range(len(frac)):
+        groups.setdefault((street[0][k], street[1][k], street[2][k], bool(ahead[k]), bool(behind[k])), []).append(k)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        idx = np.array(sorted(members, key=lambda k: pos[k]))
+        run = [idx[0]]
+        for k in [*idx[1:], None]:
+            if k is not None and pos[k] - pos[run[0]] <= same_place_m:
+                run.append(k)
+                continue
+            if len(run) > 1:
+                mean = float(np.mean(pos[run])) / max(float(length[run[0]]), 1e-9)
+                for r in run:
+                    frac[r] = 1.0 - mean if flip[r] else mean
+            if k is not None:
+                run = [k]
+    return np.clip(frac, 0.0, 1.0)
+
+
 def _edge_frame(graph: nx.MultiDiGraph) -> Any:
-    """Edges as a GeoDataFrame (lon/lat) with ``u``, ``v`` columns, straight lines where no geometry."""
+    """Edges as a GeoDataFrame (lon/lat) with ``u``, ``v``, ``key`` and ``rev`` (the key of the reverse
+    edge of a two-way street, -1 on a one-way street); straight lines where no geometry."""
     import geopandas as gpd
     from shapely.geometry import LineString
 
-    rows_u, rows_v, geoms = [], [], []
-    for u, v, data in graph.edges(data=True):
+    rows_u, rows_v, keys, revs, geoms = [], [], [], [], []
+    for u, v, k, data in graph.edges(keys=True, data=True):
         geom = data.get("geometry")
         if geom is None:
             geom = LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])])
         rows_u.append(u)
         rows_v.append(v)
+        keys.append(k)
+        revs.append(_reverse_key(graph, u, v, data))
         geoms.append(geom)
-    return gpd.GeoDataFrame({"u": rows_u, "v": rows_v}, geometry=geoms, crs="EPSG:4326")
+    return gpd.GeoDataFrame({"u": rows_u, "v": rows_v, "key": keys, "rev": revs}, geometry=geoms, crs="EPSG:4326")
+
+
+def _reverse_key(graph: nx.MultiDiGraph, u: int, v: int, data: dict[str, Any]) -> int:
+    """Key of the edge ``v -> u`` that is the same street driven the other way, or -1.
+
+    The same street: the same OSM way when both carry ``osmid``, and the same length (0.5 m or 1 %).
+    """
+    if u == v or not graph.has_edge(v, u):
+        return -1
+    length = float(data.get("length", 0.0))
+    best, best_d = -1, np.inf
+    for k, other in graph[v][u].items():
+        if "osmid" in data and "osmid" in other and str(other["osmid"]) != str(data["osmid"]):
+            continue
+        d = abs(float(other.get("length", 0.0)) - length)
+        if d <= max(0.5, 0.01 * length) and d < best_d:
+            best, best_d = int(k), d
+    return best

@@ -3,7 +3,6 @@ numbered stops, depot and landfill markers, and where the route leaves a close-u
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -84,9 +83,10 @@ def route_street_names(sol: Solution, route: Route) -> set[str]:
     if graph is None or matrix is None:
         return names
     for a, b in zip(route.visits, route.visits[1:]):
-        path = matrix.node_path(matrix.position(a.id), matrix.position(b.id))
-        for u, v in itertools.pairwise(path):
-            data = min(graph[u][v].values(), key=lambda d: d.get("travel_time", 0.0))
+        for piece in matrix.leg(matrix.position(a.id), matrix.position(b.id)):
+            options = graph[piece.u][piece.v]
+            data = options[piece.key] if piece.key in options else min(
+                options.values(), key=lambda d: d.get("travel_time", 0.0))
             if data.get("name"):
                 names.add(street_label(data))
     return names
