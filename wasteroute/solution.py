@@ -362,7 +362,12 @@ class Solution:
 
     # ---------------------------------------------------------------- exports
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready plan: summary, routes with steps, unassigned with reasons."""
+        """JSON-ready plan: summary, routes with steps, unassigned with reasons.
+
+        Every point record (a route step, an unassigned point) carries ``snap_m``: how far the
+        point is from its spot on the street, where the truck stops.
+        """
+        snap = {p.id: round(p.snap_m, 1) for p in (*self.problem.points, *self.problem.excluded)}
         routes = []
         for r in self.routes:
             routes.append(
@@ -387,7 +392,8 @@ class Solution:
             "density_kg_per_m3": float(self.meta.get("density_kg_per_m3", 250.0)),
             "summary": self.fleet_kpis(),
             "routes": routes,
-            "unassigned": [{"id": k, "reason": v} for k, v in sorted(self.unassigned.items())],
+            "unassigned": [{"id": k, "reason": v, **({"snap_m": snap[k]} if k in snap else {})}
+                           for k, v in sorted(self.unassigned.items())],
             "not_due": [p.id for p in self.problem.not_due],
         }
 
@@ -528,6 +534,8 @@ def _step_dict(v: Visit) -> dict[str, Any]:
         "load_after_m3": round(v.load_after_m3, 3),
         "leg_distance_m": v.leg_distance_m,
         "leg_time_s": v.leg_time_s,
+        # How far the point is from its spot on the street, where the truck stops (m).
+        "snap_m": round(p.snap_m, 1) if p else None,
     }
 
 

@@ -75,9 +75,12 @@ def _leg_block(
         title = t["leg_landfill"].format(name=b.name, k=numbers[id(b)])
     else:
         title = t["leg_depot"].format(name=b.name)
-    info = t["leg_info"].format(
-        dist=format_distance(b.leg_distance_m, language=lang), min=max(1, round(b.leg_time_s / 60))
-    )
+    if b.leg_distance_m == 0 and not _leg_steps(ctx, a, b)[:-1]:
+        info = t["same_place"]  # the same spot on the street: the truck does not move
+    else:
+        info = t["leg_info"].format(
+            dist=format_distance(b.leg_distance_m, language=lang), min=max(1, round(b.leg_time_s / 60))
+        )
     colour = trip_colour(trip_number(route, b))
     head = para(
         f"<font color='{colour}'>■</font> {escape(title)} "

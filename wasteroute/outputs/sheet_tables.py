@@ -27,6 +27,9 @@ def _row_cells(ctx: Context, row: SheetRow, route: Route, *, compact: bool = Fal
     dist = (
         format_distance(v.leg_distance_m, language=ctx.language) if v and v.leg_distance_m else ""
     )
+    if v is not None and not v.leg_distance_m and _same_spot(ctx, route, v):
+        # 0 m only between points that share one spot on the street (within [network] same_place_m)
+        dist = ctx.t["same_place"]
     if row.kind == "point" and v is not None and v.point is not None:
         return _point_cells(ctx, s, row, route, dist)
     if row.kind == "break":
@@ -47,6 +50,16 @@ def _row_cells(ctx: Context, row: SheetRow, route: Route, *, compact: bool = Fal
     name = ctx.t[key].format(name=v.name)
     return ["", para(f"<b>{escape(name)}</b>", s["cell"]), "", "", "", "",
             para(f"<b>{format_hhmm(row.start_s)}</b>", s["cell"]), dist, ""]  # fmt: skip
+
+
+def _same_spot(ctx: Context, route: Route, v: Any) -> bool:
+    """Whether visit ``v`` is at the very spot of the visit before it (the truck does not move)."""
+    k = next((i for i, x in enumerate(route.visits) if x is v), 0)
+    matrix = ctx.sol.problem.matrix
+    if k == 0 or v.kind != "point" or matrix is None:
+        return False
+    prev = route.visits[k - 1]
+    return bool(matrix.loc_node[matrix.position(prev.id)] == matrix.loc_node[matrix.position(v.id)])
 
 
 def _point_cells(

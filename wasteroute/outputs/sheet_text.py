@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "totals": "Total: {stops} titik  ·  {m3} m³  ·  {km} km  ·  {hours}  ·  ± {fuel} L solar  ·  {trips} rit",
         "made": "Rencana wasteroute {date}, dibuat {made}",
         "approx": "lokasi perkiraan",
+        "same_place": "lokasi sama",
         "directions": "Petunjuk arah",
         "directions_note": "Jarak dibulatkan. Nama jalan dari OpenStreetMap; jalan tanpa nama disebut "
         "menurut kelasnya (jalan lingkungan, jalan kolektor, …).",
@@ -119,6 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "totals": "Total: {stops} points  ·  {m3} m³  ·  {km} km  ·  {hours}  ·  ± {fuel} L diesel  ·  {trips} loads",
         "made": "wasteroute plan for {date}, made {made}",
         "approx": "approximate location",
+        "same_place": "same place",
         "directions": "Directions",
         "directions_note": "Distances are rounded. Street names from OpenStreetMap; unnamed streets are "
         "described by their class (residential street, collector road, …).",
