@@ -374,3 +374,16 @@ def test_aguascalientes_one_way_streets_are_driven_their_way() -> None:
                 continue
             assert all(g.has_edge(p.u, p.v, p.key) for p in pieces)  # never against a one-way street
             assert sum(p.length_m for p in pieces) == pytest.approx(d[i, j], abs=0.51)
+
+
+def test_every_point_record_says_how_far_the_point_is_from_its_spot(ag_solution) -> None:  # type: ignore[no-untyped-def]
+    """plan.json steps and unassigned points, and visits.csv, carry the point's snap_m."""
+    doc = ag_solution.to_dict()
+    snap = {p.id: round(p.snap_m, 1) for p in (*ag_solution.problem.points, *ag_solution.problem.excluded)}
+    steps = [s for r in doc["routes"] for s in r["steps"] if s["kind"] == "point"]
+    assert steps and all(s["snap_m"] == snap[s["id"]] for s in steps)
+    assert all(u["snap_m"] == snap[u["id"]] for u in doc["unassigned"])
+    frame = ag_solution.visits_frame()
+    points = frame[frame["kind"] == "point"]
+    assert (points["snap_m"] == [snap[i] for i in points["id"]]).all()
+    assert 0 < max(snap.values()) < 300
