@@ -387,3 +387,15 @@ def test_every_point_record_says_how_far_the_point_is_from_its_spot(ag_solution)
     points = frame[frame["kind"] == "point"]
     assert (points["snap_m"] == [snap[i] for i in points["id"]]).all()
     assert 0 < max(snap.values()) < 300
+
+
+def test_a_location_whose_ways_are_all_closed_is_unreachable() -> None:
+    """On a vehicle type's roads a way over a closed edge is dropped (road_profiles); with none
+    left the location can be neither reached nor left, and is reported as unreachable."""
+    g = _graph([(1, 2, 100.0, 10.0), (2, 1, 100.0, 10.0)])
+    m = build_matrix(g, ["n1", "p", "q"], [1, 1, 2], ways=[None, (), ()], workers=1)
+    d = np.asarray(m.dist_m)
+    assert d[0, 1] == d[1, 0] == d[1, 2] == UNREACHABLE and d[1, 1] == 0
+    assert m.loc_node[1] != m.loc_node[2]  # two closed locations are not the same spot
+    assert ("n1", "p") in m.unreachable and ("p", "n1") in m.unreachable
+    assert m.leg(0, 1) == []
