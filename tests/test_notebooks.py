@@ -2,7 +2,7 @@
 
 Every notebook is executed top to bottom in a fresh Jupyter kernel (nbclient, which comes with
 nbmake) with ``WASTEROUTE_NB_FAST=1``: the notebooks read it in their parameter cell and stop
-each search at a solution limit, so the three together take a minute or two, not the full
+each search at a solution limit, so the four together take two or three minutes, not the full
 budget an analyst would use. A failing cell fails the test with the cell's traceback.
 """
 
@@ -24,9 +24,9 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
     return nbformat.read(path, as_version=4)
 
 
-def test_the_three_notebooks_are_there() -> None:
+def test_the_four_notebooks_are_there() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01_daily_plan.ipynb", "02_what_if.ipynb", "03_solver_tuning.ipynb"]
+    assert names == ["01_daily_plan.ipynb", "02_what_if.ipynb", "03_solver_tuning.ipynb", "04_replan.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -904,10 +904,13 @@ def continue_routes(
     """
     t0 = time.perf_counter()
     m = _build(problem, params, starts=tuple(starts), home=home, move_cost=move_cost, penalties=penalties)
-    # Always from routes (empty ones when none are given): OR-Tools' first-solution strategies
-    # found no plan at all for a truck that starts loaded with its final unload still to do.
-    assignment = _search_from(m, initial_routes if initial_routes is not None else [[] for _ in starts],
-                              time_left(params, t0))
+    if initial_routes is not None:
+        assignment = _search_from(m, initial_routes, time_left(params, t0))
+    else:  # from scratch: the first-solution strategy, else from empty routes (OR-Tools' strategies
+        # found no plan at all for a single truck that starts loaded with its final unload to do)
+        assignment = _run(m, _search_parameters(params, time_limit_s=max(time_left(params, t0), 0.5)))
+        if assignment is None:
+            assignment = _search_from(m, [[] for _ in starts], max(time_left(params, t0), 1.0))
     if assignment is None:
         left = max(time_left(params, t0), 0.5)
         assignment = _run(m, _search_parameters(params, time_limit_s=left))
