@@ -22,7 +22,9 @@ import networkx as nx
 import pytest
 import shapely
 
+from wasteroute.errors import InputError
 from wasteroute.outputs import maps
+from wasteroute.outputs.map_text import WORDS, num
 from wasteroute.scenario import Scenario
 from wasteroute.solution import GENERATED_NOTICE, Solution
 from wasteroute.units import format_hhmm
@@ -107,12 +109,16 @@ def test_osm_attribution_is_on_every_map(sol: Solution, overview_html: str) -> N
 
 
 def test_generated_notice_iff_synthetic_network(sol: Solution, overview_html: str) -> None:
-    notice = html.escape(GENERATED_NOTICE)
-    assert notice not in overview_html and 'class="wr-notice"' not in overview_html
+    """In the map's language: Bahasa Indonesia by default, the plan's own English notice in English."""
+    notice_id = html.escape(WORDS["id"]["notice"])
+    assert notice_id not in overview_html and 'class="wr-notice"' not in overview_html
     fake = _synthetic(sol)
-    for m in (maps.overview_map(fake), maps.truck_map(fake, sol.used_routes()[0].vehicle.id)):
+    truck = sol.used_routes()[0].vehicle.id
+    for m in (maps.overview_map(fake), maps.truck_map(fake, truck)):
         text = m.get_root().render()
-        assert notice in text and 'class="wr-notice"' in text
+        assert notice_id in text and 'class="wr-notice"' in text and "SINTETIS" in text
+    english = maps.truck_map(fake, truck, language="en").get_root().render()
+    assert html.escape(GENERATED_NOTICE) in english and "<b>NOTICE</b>" in english
 
 
 # ---------------------------------------------------------------------------- content
@@ -123,6 +129,7 @@ def test_one_layer_per_used_truck(sol: Solution, overview: folium.Map, overview_
     for vid in used:
         assert sum(f" {vid} · " in n for n in names) == 1
         assert f"wr-truck-{vid}" in overview_html
+        assert f'data-k="wr-k{[r.vehicle.id for r in sol.routes].index(vid)}"' in overview_html
     colors = maps.truck_colors(sol)
     assert len({colors[v] for v in used}) == len(used)
 
@@ -139,29 +146,34 @@ def test_unassigned_points_are_drawn_with_their_reason(sol: Solution, overview_h
         dot = next(d for d in dots if (d["lat"], d["lon"]) == (round(p.lat, 6), round(p.lon, 6)))
         assert html.escape(p.id) in dot["popup"]
         assert html.escape(sol.unassigned[p.id]) in dot["popup"]
-    assert f"Unassigned ({len(sol.unassigned)})" in overview_html
+    assert f"Tidak terlayani ({len(sol.unassigned)})" in overview_html
 
 
 def test_numbered_stop_popups(sol: Solution, overview_html: str) -> None:
-    """Name, kelurahan, kind, volume, arrival, load after and truck are in each stop's popup."""
+    """Name, kelurahan, kind, volume, arrival, load after and truck are in each stop's popup,
+    in Bahasa Indonesia with decimal commas; every stop marker is a "stop" for the browser script."""
     stops = _with_class(overview_html, "wr-stop")
     assert len(stops) == sum(len(r.stops) for r in sol.used_routes())
+    assert all(d["kind"] == "stop" and d["cls"].startswith("wr-t wr-k") for d in stops)
     r = sol.used_routes()[0]
     v = r.stops[1]
     assert v.point is not None
     head = f'<div class="wr-popup"><b>2. {html.escape(v.name)}</b>'
     popup = next(d["popup"] for d in stops if d["popup"].startswith(head))
-    for text in (v.point.kelurahan, v.point.kind, f"{v.point.volume_m3:.2f} m³",
-                 format_hhmm(v.arrival_s), f"{v.load_after_m3:.2f} of", f"{r.vehicle.id}, trip "):
+    for text in (v.point.kelurahan, f"{num(v.point.volume_m3, 2, 'id')} m³", "Muatan sesudahnya",
+                 format_hhmm(v.arrival_s), f"{num(v.load_after_m3, 2, 'id')} dari", f"{r.vehicle.id}, rit "):
         assert html.escape(text) in popup
 
 
 def test_landfill_visits_are_labelled_with_trip_and_time(sol: Solution) -> None:
+    """One badge per landfill the truck visits, a line per trip, a leader line back to the landfill."""
     r = sol.used_routes()[0]
-    text = maps.truck_map(sol, r.vehicle.id).get_root().render()
-    badges = _with_class(text, "wr-badge")
-    assert len(badges) == len(r.trips)
-    for t, badge in zip(r.trips, badges, strict=True):
+    text = maps.truck_map(sol, r.vehicle.id, language="en").get_root().render()
+    badges = [d for d in _markers(text) if d.get("kind") == "badge"]
+    assert len(badges) == len({t.landfill.id for t in r.trips}) == 1
+    badge = badges[0]
+    assert '<svg class="wr-leader"' in badge["icon"] and badge["anchor"] == [0, 0]
+    for t in r.trips:
         assert f"trip {t.number} {format_hhmm(t.landfill.arrival_s)}" in badge["icon"]
         assert f"{t.volume_m3:.1f} m³" in badge["popup"]
     assert len(_with_class(text, "wr-fac wr-landfill")) == 1
@@ -169,9 +181,17 @@ def test_landfill_visits_are_labelled_with_trip_and_time(sol: Solution) -> None:
 
 
 def test_legend_lists_each_used_truck_with_km(sol: Solution, overview_html: str) -> None:
+    """A button per truck: its colour, id and km, its day's figures in the tooltip."""
     legend = overview_html[overview_html.index('class="wr-legend"'):]
+    colors = maps.truck_colors(sol)
     for r in sol.used_routes():
-        assert f"<td>{r.vehicle.id}</td><td>{r.distance_m / 1000:.1f}</td>" in legend
+        km = num(r.distance_m / 1000, 1, "id")
+        chip = re.search(rf'<button type="button" class="wr-chip" data-k="wr-k\d+" aria-pressed="false" '
+                         rf'title="([^"]*)"><span class="wr-swatch" style="background:{colors[r.vehicle.id]}">'
+                         rf"</span>{re.escape(r.vehicle.id)} <small>{re.escape(km)} km</small></button>", legend)
+        assert chip, r.vehicle.id
+        assert f"{len(r.stops)} titik" in chip.group(1) and f"{len(r.trips)} rit" in chip.group(1)
+    assert '<button type="button" class="wr-all">Semua</button>' in legend
 
 
 def test_truck_map_of_unknown_truck_raises(sol: Solution) -> None:
@@ -338,4 +358,5 @@ def test_truck_id_and_point_names_are_escaped_everywhere(sol: Solution) -> None:
                 assert _EVIL_NAME not in d.get(key, "") and "<script" not in d.get(key, "")
         assert any(html.escape(_EVIL_NAME) in d.get("popup", "") for d in _markers(text))
     legend = pages["overview"][pages["overview"].index('class="wr-legend"'):]
-    assert f"<td>{html.escape(_EVIL_ID)}</td>" in legend
+    assert f"</span>{html.escape(_EVIL_ID)} <small>" in legend
+    assert 'data-k="wr-k' in legend and "wr-truck-DT-01__" in pages["overview"]

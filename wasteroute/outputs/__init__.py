@@ -70,7 +70,7 @@ def _write_into(sol: Solution, out_dir: Path, *, maps: bool, sheets: bool,
         if maps:
             from .maps import write_maps
 
-            written += write_maps(sol, out_dir / "maps")
+            written += write_maps(sol, out_dir / "maps", language=language)
         if job is not None:
             written += job.wait()
     if sheets:

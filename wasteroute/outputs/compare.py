@@ -68,7 +68,7 @@ def write_evaluation(ev: Evaluation, out_dir: Path, *, maps: bool = True, langua
     if maps:
         from .maps import write_maps
 
-        written += write_maps(sol, out_dir / "maps")
+        written += write_maps(sol, out_dir / "maps", language=language)
     return written
 
 
@@ -106,12 +106,13 @@ def comparison_map(before: Solution, after: Solution, *, language: str = "id",
     folium.Map
         The map with the two layer groups, depot and landfill, a legend and the OSM attribution.
     """
-    words = _WORDS["en" if language == "en" else "id"]
+    lang = "en" if language == "en" else "id"
+    words = _WORDS[lang]
     routes = [*before.used_routes(), *after.used_routes()]
     bounds = _bounds(after, routes, with_unassigned=False)
     m = m if m is not None else _new_map(after, bounds, title=words["title"], legend_rows=2)
     base = after if after.graph is not None else before
-    _base_layers(base, m, bounds)
+    _base_layers(base, m, bounds, language=lang)
     for sol, name, colour in ((before, words["before"], BEFORE_COLOUR), (after, words["after"], AFTER_COLOUR)):
         f = sol.fleet_kpis()
         group = folium.FeatureGroup(name=html.escape(f"{name}: {f['trucks_used']} trucks, {f['km']} km")).add_to(m)
@@ -120,7 +121,7 @@ def comparison_map(before: Solution, after: Solution, *, language: str = "id",
                 tip = f"{name}: {r.vehicle.id}, {len(seg.visits) - 2 if seg.trip else 0} stops"
                 folium.PolyLine(_latlon(seg.coords), color=colour, weight=3.5 if seg.trip else 2, opacity=0.75,
                                 tooltip=_template_literal_safe(tip)).add_to(group)
-    _facility_markers(after, after.used_routes(), m)
+    _facility_markers(after, after.used_routes(), m, language=lang)
     _Control(_legend(before, after, words), position="bottomleft", css_class="wr-legend").add_to(m)
     if after.problem.synthetic_network:
         _Control(f"<b>NOTICE</b> {html.escape(GENERATED_NOTICE)}", position="topleft",

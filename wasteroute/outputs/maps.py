@@ -1,8 +1,17 @@
-"""Folium maps of a day's plan that work with no internet connection.
+"""Folium maps of a day's plan that people can read, and that work with no internet connection.
 
 ``overview_map`` draws the whole fleet (one layer per truck), ``truck_map`` one truck's day
 (one layer per landfill trip, with direction arrows), and ``write_maps`` writes both kinds
-to HTML files.
+to HTML files. Words are Bahasa Indonesia unless ``language="en"`` (the scenario's setting).
+
+Where to look:
+
+- this module: the layers, markers, popups and legend, and the page's offline assets;
+- :mod:`~wasteroute.outputs.map_palette`: a colour per truck, unlike for trucks working side by side;
+- :mod:`~wasteroute.outputs.map_browser`: the style sheet and our one script (stop numbers that appear
+  only where they have room, landfill badges placed clear of the stops with a leader line, the
+  legend's show-one-truck and highlight);
+- :mod:`~wasteroute.outputs.map_text`: the words in both languages.
 
 Every file is self-contained: Leaflet and jQuery (folium's own popups call ``$``, so folium
 elements added to these maps keep working) are read from the installed XStatic packages and
@@ -20,7 +29,6 @@ element.
 from __future__ import annotations
 
 import base64
-import colorsys
 import functools
 import html
 import importlib
@@ -45,19 +53,23 @@ from folium.template import Template
 
 from ..config import Facility
 from ..geometry import leg_coords
-from ..solution import GENERATED_NOTICE, Route, Solution, Trip, Visit
+from ..solution import Route, Solution, Trip, Visit
 from ..units import format_hhmm
+from .map_browser import BEHAVIOUR_JS, MAP_CSS, Behaviour
+from .map_palette import PALETTE, assign_colors, text_color
+from .map_text import num, words
+from .sheet_text import kind_name, long_date
 
 log = logging.getLogger("wasteroute")
+
+__all__ = ["OSM_ATTRIBUTION", "PALETTE", "TRIP_DASHES", "external_assets", "overview_map",
+           "truck_colors", "truck_map", "write_maps"]
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 _OSM_ATTRIBUTION_HTML = (
     '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
 _OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
-#: Distinct colours, dark enough on the light grey streets; grey is kept for unassigned points.
-PALETTE = ("#e6194b", "#4363d8", "#3cb44b", "#f58231", "#911eb4", "#0fa3b1",
-           "#f032e6", "#9a6324", "#000075", "#808000", "#800000", "#469990")
 #: Stroke dash pattern of trip 1, 2, 3, ... (cycled): solid, dashed, dotted, dash-dot.
 TRIP_DASHES = (None, "10 7", "2 7", "14 5 2 5")
 _RETURN_DASH = "4 8"
@@ -65,14 +77,17 @@ _MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary
                           "motorway_link", "trunk_link", "primary_link", "secondary_link"})
 _ARROW_EVERY_M = 400.0
 _STREET_MARGIN = 0.15  # streets drawn this share of the map's extent beyond its edges
-_FAR_ZOOM = 14  # overview zoomed out further: stops shrink, landfill labels hide (popups keep them)
+#: The overview numbers its stops from this zoom on (street level); below it they are dots.
+#: A truck's own map numbers them at any zoom where they have room.
+NUMBERS_FROM_ZOOM = 15
+_CHIPS_PER_ROW = 5  # trucks per legend row on a wide screen (for the map's bottom padding)
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 LonLat = tuple[float, float]
 
 
 # ---------------------------------------------------------------------------- public API
-def overview_map(sol: Solution, *, m: folium.Map | None = None) -> folium.Map:
+def overview_map(sol: Solution, *, m: folium.Map | None = None, language: str = "id") -> folium.Map:
     """Draw every used truck's route, the facilities and the unassigned points.
 
     Parameters
@@ -81,34 +96,47 @@ def overview_map(sol: Solution, *, m: folium.Map | None = None) -> folium.Map:
         The day's plan.
     m
         Map to draw on; a new offline map is made when none is given.
+    language
+        Words in Bahasa Indonesia ("id") or English ("en").
 
     Returns
     -------
     folium.Map
-        The map, with one layer per truck, a layer control and a legend.
+        The map, with one layer per truck, a layer control and a legend whose trucks can be
+        highlighted (pointing) or shown alone (click).
+
+    Raises
+    ------
+    InputError
+        If ``language`` is not available.
     """
+    t = words(language)
     routes = sol.used_routes()
     colors = truck_colors(sol)
+    keys = _truck_keys(sol)
     bounds = _bounds(sol, routes, with_unassigned=True)
-    m = m if m is not None else _new_map(sol, bounds, title="fleet", legend_rows=len(routes))
-    _base_layers(sol, m, bounds)
-    slots: dict[str, int] = {}
+    rows = -(-len(routes) // _CHIPS_PER_ROW)
+    m = m if m is not None else _new_map(sol, bounds, title=t["fleet"], legend_rows=rows)
+    _base_layers(sol, m, bounds, language=language)
+    layers = {}
     for r in routes:
-        color = colors[r.vehicle.id]
-        group = folium.FeatureGroup(name=_truck_label(r, color)).add_to(m)
+        color, key = colors[r.vehicle.id], keys[r.vehicle.id]
+        group = folium.FeatureGroup(name=_truck_label(r, color, language)).add_to(m)
+        layers[key] = group
         for seg in _segments(sol, r):
-            _route_line(seg, r, color).add_to(group)
+            _route_line(seg, r, color, key, t, language).add_to(group)
         marks = _Markers(group)
-        _stop_markers(r, color, marks)
-        _landfill_badges(r, color, marks, per_visit=False, slots=slots)
-    _facility_markers(sol, routes, m)
-    _unassigned_layer(sol, m, show=True)
-    _FarView(below_zoom=_FAR_ZOOM).add_to(m)
-    _finish(sol, m, routes, colors)
+        _stop_markers(r, color, key, marks, t, language)
+        _landfill_badges(r, color, key, marks, t, language)
+    _facility_markers(sol, routes, m, language=language)
+    _unassigned_layer(sol, m, show=True, t=t, language=language)
+    _finish(sol, m, routes, colors, keys, t, language)
+    Behaviour(overview=True, numbers_from=NUMBERS_FROM_ZOOM, trucks=layers).add_to(m)
     return m
 
 
-def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None) -> folium.Map:
+def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None,
+              language: str = "id") -> folium.Map:
     """Draw one truck's day: one layer per landfill trip, numbered stops, direction arrows.
 
     Parameters
@@ -119,37 +147,43 @@ def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None) -> f
         The truck's id, as in the fleet file.
     m
         Map to draw on; a new offline map is made when none is given.
+    language
+        Words in Bahasa Indonesia ("id") or English ("en").
 
     Returns
     -------
     folium.Map
-        The map.
+        The map; the landfill badges sit clear of the stops, with a leader line.
 
     Raises
     ------
     KeyError
         If the plan has no truck ``truck_id``.
+    InputError
+        If ``language`` is not available.
     """
+    t = words(language)
     r = sol.route_of(truck_id)
-    color = truck_colors(sol)[truck_id]
+    color, key = truck_colors(sol)[truck_id], _truck_keys(sol)[truck_id]
     bounds = _bounds(sol, [r], with_unassigned=False)
     m = m if m is not None else _new_map(sol, bounds, title=truck_id, legend_rows=1)
-    _base_layers(sol, m, bounds)
+    _base_layers(sol, m, bounds, language=language)
     for seg in _segments(sol, r):
-        name = f"trip {seg.trip}" if seg.trip else "back to the depot"
+        name = t["trip"].format(k=seg.trip) if seg.trip else t["home"]
         group = folium.FeatureGroup(name=html.escape(f"{truck_id}: {name}")).add_to(m)
-        _route_line(seg, r, color).add_to(group)
+        _route_line(seg, r, color, key, t, language).add_to(group)
         _arrows(seg.coords, color, _Markers(group))
-    marks = _Markers(folium.FeatureGroup(name="Numbered stops").add_to(m))
-    _stop_markers(r, color, marks)
-    _landfill_badges(r, color, marks, per_visit=True, slots={})
-    _facility_markers(sol, [r], m)
-    _unassigned_layer(sol, m, show=False)
-    _finish(sol, m, [r] if r.used else [], {truck_id: color})
+    marks = _Markers(folium.FeatureGroup(name=t["numbered_stops"]).add_to(m))
+    _stop_markers(r, color, key, marks, t, language)
+    _landfill_badges(r, color, key, marks, t, language)
+    _facility_markers(sol, [r], m, language=language)
+    _unassigned_layer(sol, m, show=False, t=t, language=language)
+    _finish(sol, m, [r] if r.used else [], {truck_id: color}, {truck_id: key}, t, language)
+    Behaviour(overview=False, numbers_from=0, trucks={}).add_to(m)
     return m
 
 
-def write_maps(sol: Solution, out_dir: Path) -> list[Path]:
+def write_maps(sol: Solution, out_dir: Path, *, language: str = "id") -> list[Path]:
     """Write ``overview.html`` and one ``truck_<ID>.html`` per used truck.
 
     Parameters
@@ -158,16 +192,24 @@ def write_maps(sol: Solution, out_dir: Path) -> list[Path]:
         The day's plan.
     out_dir
         Folder to write to; made if missing.
+    language
+        Words in Bahasa Indonesia ("id") or English ("en").
 
     Returns
     -------
     list of Path
         The files written, overview first.
+
+    Raises
+    ------
+    InputError
+        If ``language`` is not available.
     """
+    words(language)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, m in _all_maps(sol):
+    for name, m in _all_maps(sol, language):
         text = m.get_root().render()
         external = external_assets(text)
         if external:  # a folium element with its own CDN links slipped in: say so, don't hide it
@@ -182,8 +224,14 @@ def write_maps(sol: Solution, out_dir: Path) -> list[Path]:
 
 
 def truck_colors(sol: Solution) -> dict[str, str]:
-    """A distinct colour per truck of the plan (fleet order), the same on every map of the day."""
-    return {r.vehicle.id: _color(i) for i, r in enumerate(sol.routes)}
+    """A colour per truck of the plan, the same on every map of the day; trucks that work side by
+    side get colours that are easy to tell apart (:func:`~wasteroute.outputs.map_palette.assign_colors`)."""
+    if _last_colors[0] is not sol.routes:  # the same routes (one day's maps): the same colours
+        _last_colors[:] = [sol.routes, assign_colors(sol)]
+    return dict(_last_colors[1])
+
+
+_last_colors: list[Any] = [None, {}]
 
 
 def external_assets(text: str) -> list[str]:
@@ -197,12 +245,18 @@ def external_assets(text: str) -> list[str]:
     return parser.urls + css
 
 
-def _all_maps(sol: Solution) -> Iterator[tuple[str, folium.Map]]:
+def _all_maps(sol: Solution, language: str) -> Iterator[tuple[str, folium.Map]]:
     """File name and map, one at a time (a city day has dozens of trucks)."""
-    yield "overview.html", overview_map(sol)
+    yield "overview.html", overview_map(sol, language=language)
     for r in sol.used_routes():
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", r.vehicle.id)
-        yield f"truck_{name}.html", truck_map(sol, r.vehicle.id)
+        yield f"truck_{name}.html", truck_map(sol, r.vehicle.id, language=language)
+
+
+def _truck_keys(sol: Solution) -> dict[str, str]:
+    """The CSS class of each truck's lines and markers: ``wr-k<n>`` by fleet position (ids may
+    hold any character, and two ids could clean up to the same class)."""
+    return {r.vehicle.id: f"wr-k{i}" for i, r in enumerate(sol.routes)}
 
 
 # ---------------------------------------------------------------------------- the canvas
@@ -212,23 +266,24 @@ def _new_map(sol: Solution, bounds: Bounds, *, title: str, legend_rows: int) -> 
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14, tiles=None,
                    control_scale=True, zoom_snap=0.25)
     _figure(m).title = html.escape(f"wasteroute {sol.problem.date}: {title}")  # folium writes it raw
-    top = 80 if sol.problem.synthetic_network else 20
+    top = 140 if sol.problem.synthetic_network else 20  # the notice is two or three lines
     m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, top),
-                 padding_bottom_right=(20, min(200, 110 + 18 * legend_rows)))
+                 padding_bottom_right=(20, min(260, 110 + 24 * legend_rows)))
     return m
 
 
-def _base_layers(sol: Solution, m: folium.Map, bounds: Bounds) -> None:
+def _base_layers(sol: Solution, m: folium.Map, bounds: Bounds, *, language: str = "id") -> None:
     """Offline assets, the street layer and the optional OpenStreetMap tiles."""
+    t = words(language)
     _make_offline(m)
     folium.TileLayer(_OSM_TILES, attr=_OSM_ATTRIBUTION_HTML, max_zoom=19,
-                     name="OpenStreetMap tiles (online only)", overlay=True, show=True).add_to(m)
+                     name=t["tiles"], overlay=True, show=True).add_to(m)
     if sol.graph is not None:
-        _StreetLayer(_streets_geojson(sol.graph, bounds), name="Streets").add_to(m)
+        _StreetLayer(_streets_geojson(sol.graph, bounds), name=t["streets"]).add_to(m)
 
 
 def _make_offline(m: folium.Map) -> None:
-    """Replace folium's CDN links with Leaflet, jQuery and the maps' CSS embedded inline."""
+    """Replace folium's CDN links with Leaflet, jQuery, the maps' CSS and script embedded inline."""
     m.default_js = []  # instance attributes: folium's class lists stay as they are for other maps
     m.default_css = []
     header = _figure(m).header
@@ -236,15 +291,17 @@ def _make_offline(m: folium.Map) -> None:
     for package, file in (("jquery", "jquery.min.js"), ("leaflet", "leaflet.js")):
         script = Element(f"<script>{_asset_text(package, file)}</script>")
         header.add_child(script, name=f"wr_{package}")
-    header.add_child(Element(f"<style>{_MAP_CSS}</style>"), name="wr_css")
+    header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="wr_css")
+    header.add_child(Element(f"<script>{BEHAVIOUR_JS}</script>"), name="wr_behaviour_js")
 
 
-def _finish(sol: Solution, m: folium.Map, routes: Sequence[Route], colors: dict[str, str]) -> None:
+def _finish(sol: Solution, m: folium.Map, routes: Sequence[Route], colors: dict[str, str],
+            keys: dict[str, str], t: dict[str, str], language: str) -> None:
     """Legend, notice, attribution and layer control: the parts every map has."""
-    legend = _legend_html(sol, routes, colors)
+    legend = _legend_html(sol, routes, colors, keys, t, language)
     _Control(legend, position="bottomleft", css_class="wr-legend").add_to(m)
     if sol.problem.synthetic_network:
-        _Control(f"<b>NOTICE</b> {html.escape(GENERATED_NOTICE)}", position="topleft",
+        _Control(f"<b>{t['notice_label']}</b> {html.escape(t['notice'])}", position="topleft",
                  css_class="wr-notice").add_to(m)
     _Attribution(_OSM_ATTRIBUTION_HTML).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -317,39 +374,45 @@ def _segments(sol: Solution, r: Route) -> list[_Segment]:
     return segs
 
 
-def _route_line(seg: _Segment, r: Route, color: str) -> folium.PolyLine:
+def _route_line(seg: _Segment, r: Route, color: str, key: str, t: dict[str, str],
+                language: str) -> folium.PolyLine:
     first, last = seg.visits[0], seg.visits[-1]
-    km = sum(v.leg_distance_m for v in seg.visits[1:]) / 1000
-    what = f"trip {seg.trip}, {len(seg.visits) - 2} stops" if seg.trip else "back to the depot"
+    km = num(sum(v.leg_distance_m for v in seg.visits[1:]) / 1000, 1, language)
+    what = t["trip_stops"].format(k=seg.trip, n=len(seg.visits) - 2) if seg.trip else t["home"]
     when = f"{format_hhmm(first.departure_s)}–{format_hhmm(last.arrival_s)}"
-    tip = f"{r.vehicle.id} {what}: {km:.1f} km, {when}"
+    tip = f"{r.vehicle.id} {what}: {km} km, {when}"
     dash = TRIP_DASHES[(seg.trip - 1) % len(TRIP_DASHES)] if seg.trip else _RETURN_DASH
     return folium.PolyLine(_latlon(seg.coords), color=color, weight=4 if seg.trip else 2.5,
                            opacity=0.85, dash_array=dash, tooltip=_template_literal_safe(tip),
-                           class_name=f"wr-route wr-truck-{_css_safe(r.vehicle.id)}")
+                           class_name=f"wr-route wr-t {key} wr-truck-{_css_safe(r.vehicle.id)}")
 
 
-def _stop_markers(r: Route, color: str, marks: _Markers) -> None:
-    """Numbered markers for the collection points, in the order of the day."""
-    trip_of = {v.id: t.number for t in r.trips for v in t.stops}
+def _stop_markers(r: Route, color: str, key: str, marks: _Markers, t: dict[str, str],
+                  language: str) -> None:
+    """Numbered markers for the collection points, in the order of the day (dots until zoomed in)."""
+    trip_of = {v.id: tr.number for tr in r.trips for v in tr.stops}
+    ink = text_color(color)
     for n, v in enumerate(r.stops, start=1):
-        marks.add(v.lat, v.lon, f'<div class="wr-stop" style="background:{color}">{n}</div>',
+        marks.add(v.lat, v.lon, f'<div class="wr-stop" style="background:{color};color:{ink}">{n}</div>',
                   size=(22, 22), anchor=(11, 11), tip=html.escape(f"{n}. {v.name}"),
-                  popup=_stop_popup(n, v, r, trip_of.get(v.id, 0)))
+                  popup=_stop_popup(n, v, r, trip_of.get(v.id, 0), t, language),
+                  cls=f"wr-t {key}", kind="stop")
 
 
-def _stop_popup(n: int, v: Visit, r: Route, trip: int) -> str:
+def _stop_popup(n: int, v: Visit, r: Route, trip: int, t: dict[str, str], language: str) -> str:
     p = v.point
-    wait = f" (wait until {format_hhmm(v.start_s)})" if v.wait_s else ""
+    wait = t["wait"].format(time=format_hhmm(v.start_s)) if v.wait_s else ""
+    load = t["load_of"].format(load=num(v.load_after_m3, 2, language),
+                               cap=num(r.vehicle.capacity_l / 1000, 1, language))
     return _popup(f"{n}. {v.name}", [
-        ("Id", v.id),
-        ("Kelurahan", p.kelurahan if p else ""),
-        ("Kind", p.kind if p else ""),
-        ("Volume", f"{p.volume_m3:.2f} m³" if p else ""),
-        ("Arrival", format_hhmm(v.arrival_s) + wait),
-        ("Leaves", format_hhmm(v.departure_s)),
-        ("Load after", f"{v.load_after_m3:.2f} of {r.vehicle.capacity_l / 1000:.1f} m³"),
-        ("Truck", f"{r.vehicle.id}, trip {trip}"),
+        (t["id"], v.id),
+        (t["kelurahan"], p.kelurahan if p else ""),
+        (t["kind"], kind_name(p.kind, language) if p else ""),
+        (t["volume"], f"{num(p.volume_m3, 2, language)} m³" if p else ""),
+        (t["arrival"], format_hhmm(v.arrival_s) + wait),
+        (t["leaves"], format_hhmm(v.departure_s)),
+        (t["load_after"], load),
+        (t["truck"], t["truck_trip"].format(truck=r.vehicle.id, k=trip)),
     ])
 
 
@@ -380,23 +443,28 @@ def _arrow_points(coords: Sequence[LonLat], every_m: float) -> list[tuple[float,
 
 
 # ---------------------------------------------------------------------------- facilities
-def _facility_markers(sol: Solution, routes: Sequence[Route], m: folium.Map) -> None:
+def _facility_markers(sol: Solution, routes: Sequence[Route], m: folium.Map, *,
+                      language: str = "id") -> None:
     """Depot and landfill icons, with each truck's times there in the popup."""
-    marks = _Markers(folium.FeatureGroup(name="Depot and landfill").add_to(m))
+    t = words(language)
+    marks = _Markers(folium.FeatureGroup(name=t["facilities"]).add_to(m))
     d = sol.problem.depot
-    rows = [(r.vehicle.id, f"out {format_hhmm(r.start_s)}, back {format_hhmm(r.end_s)}")
+    rows = [(r.vehicle.id, t["out_back"].format(out=format_hhmm(r.start_s), back=format_hhmm(r.end_s)))
             for r in routes]
-    _facility_icon(marks, d, "warehouse", "wr-depot", _popup(f"Depot: {d.name}", _approx(d) + rows))
+    _facility_icon(marks, d, "warehouse", "wr-depot",
+                   _popup(t["depot_title"].format(name=d.name), _approx(d, t) + rows))
     for lf in sol.problem.landfills:
-        trips = sorted(((r.vehicle.id, t) for r in routes for t in r.trips
-                        if t.landfill.id == lf.id), key=lambda x: x[1].landfill.arrival_s)
-        rows = [("Hours", f"{format_hhmm(lf.opens_s)}–{format_hhmm(lf.closes_s)}"), *_approx(lf)]
-        rows += [(vid, _visit_text(t)) for vid, t in trips]
-        _facility_icon(marks, lf, "dumpster", "wr-landfill", _popup(f"Landfill: {lf.name}", rows))
+        trips = sorted(((r.vehicle.id, tr) for r in routes for tr in r.trips
+                        if tr.landfill.id == lf.id), key=lambda x: x[1].landfill.arrival_s)
+        rows = [(t["hours"], f"{format_hhmm(lf.opens_s)}–{format_hhmm(lf.closes_s)}"), *_approx(lf, t)]
+        rows += [(vid, _visit_text(tr, t, language)) for vid, tr in trips]
+        _facility_icon(marks, lf, "dumpster", "wr-landfill",
+                       _popup(t["landfill_title"].format(name=lf.name), rows))
 
 
-def _visit_text(t: Trip) -> str:
-    return f"trip {t.number}: {format_hhmm(t.landfill.arrival_s)}, {t.volume_m3:.1f} m³"
+def _visit_text(tr: Trip, t: dict[str, str], language: str) -> str:
+    return t["visit"].format(k=tr.number, time=format_hhmm(tr.landfill.arrival_s),
+                             m3=num(tr.volume_m3, 1, language))
 
 
 def _facility_icon(marks: _Markers, fac: Facility, icon: str, css_class: str, popup: str) -> None:
@@ -404,58 +472,60 @@ def _facility_icon(marks: _Markers, fac: Facility, icon: str, css_class: str, po
               size=(30, 30), anchor=(15, 15), tip=html.escape(fac.name), popup=popup, z=1000)
 
 
-def _approx(fac: Facility) -> list[tuple[str, str]]:
+def _approx(fac: Facility, t: dict[str, str]) -> list[tuple[str, str]]:
     if not fac.approximate:
         return []
-    return [("Location", "approximate" + (f": {fac.note}" if fac.note else ""))]
+    return [(t["location"], t["approximate"] + (f": {fac.note}" if fac.note else ""))]
 
 
-def _landfill_badges(r: Route, color: str, marks: _Markers, *, per_visit: bool,
-                     slots: dict[str, int]) -> None:
-    """Labels beside the landfill with the trip numbers and arrival times, stacked downwards.
+def _landfill_badges(r: Route, color: str, key: str, marks: _Markers, t: dict[str, str],
+                     language: str) -> None:
+    """One label per landfill the truck visits: its trips there and their arrival times.
 
-    ``per_visit`` gives one label per landfill visit (a truck's map); otherwise one label per
-    truck and landfill lists all its trips (the overview, where many trucks meet).
-    ``slots`` counts the labels already beside each landfill, so that they do not overlap.
+    The browser script places each label clear of the stop markers, with a leader line back to
+    the landfill (:mod:`~wasteroute.outputs.map_browser`); on the overview only the label of a
+    truck shown alone appears.
     """
     by_landfill: dict[str, list[Trip]] = {}
-    for t in r.trips:
-        by_landfill.setdefault(t.landfill.id, []).append(t)
-    for lf_id, trips in by_landfill.items():
-        for group in [[t] for t in trips] if per_visit else [trips]:
-            text = " · ".join(f"trip {t.number} {format_hhmm(t.landfill.arrival_s)}" for t in group)
-            label = text if per_visit else f"{r.vehicle.id}: {text}"
-            slot = slots[lf_id] = slots.get(lf_id, -1) + 1
-            lf = group[0].landfill
-            marks.add(lf.lat, lf.lon, f'<div class="wr-badge" style="border-left-color:{color}">'
-                      f"{html.escape(label)}</div>", anchor=(-18, 10 - 20 * slot),
-                      popup=_landfill_popup(r, group))
+    for tr in r.trips:
+        by_landfill.setdefault(tr.landfill.id, []).append(tr)
+    for trips in by_landfill.values():
+        lines = "<br>".join(html.escape(t["badge"].format(k=tr.number, time=format_hhmm(tr.landfill.arrival_s)))
+                            for tr in trips)
+        lf = trips[0].landfill
+        icon = ('<svg class="wr-leader" width="1" height="1"><line x1="0" y1="0" x2="26" y2="0"/></svg>'
+                f'<div class="wr-badge" style="border-left-color:{color}"><b>{html.escape(r.vehicle.id)}'
+                f"</b><br>{lines}</div>")
+        marks.add(lf.lat, lf.lon, icon, anchor=(0, 0), popup=_landfill_popup(r, trips, t, language),
+                  z=2000, cls=f"wr-badge-pin wr-t {key}", kind="badge")
 
 
-def _landfill_popup(r: Route, trips: Sequence[Trip]) -> str:
+def _landfill_popup(r: Route, trips: Sequence[Trip], t: dict[str, str], language: str) -> str:
     rows = []
-    for t in trips:
-        lf = t.landfill
-        text = (f"arrive {format_hhmm(lf.arrival_s)}, unload {format_hhmm(lf.start_s)}–"
-                f"{format_hhmm(lf.departure_s)}, {t.volume_m3:.1f} m³ from {len(t.stops)} stops")
-        rows.append((f"Trip {t.number}", text))
-    return _popup(f"{r.vehicle.id} at {trips[0].landfill.name}", rows)
+    for tr in trips:
+        lf = tr.landfill
+        text = t["unload"].format(arrive=format_hhmm(lf.arrival_s), start=format_hhmm(lf.start_s),
+                                  end=format_hhmm(lf.departure_s), m3=num(tr.volume_m3, 1, language),
+                                  n=len(tr.stops))
+        rows.append((t["trip_title"].format(k=tr.number), text))
+    return _popup(t["at_landfill"].format(truck=r.vehicle.id, name=trips[0].landfill.name), rows)
 
 
 # ---------------------------------------------------------------------------- unassigned
-def _unassigned_layer(sol: Solution, m: folium.Map, *, show: bool) -> None:
+def _unassigned_layer(sol: Solution, m: folium.Map, *, show: bool, t: dict[str, str],
+                      language: str) -> None:
     """Grey dots for the points no truck serves, with the reason in the popup."""
     points = sol.unassigned_points()
     if not points:
         return
-    group = folium.FeatureGroup(name=f"Unassigned ({len(points)})", show=show).add_to(m)
+    group = folium.FeatureGroup(name=t["unassigned_layer"].format(n=len(points)), show=show).add_to(m)
     marks = _Markers(group)
     for p in points:
-        rows = [("Id", p.id), ("Kelurahan", p.kelurahan), ("Kind", p.kind),
-                ("Volume", f"{p.volume_m3:.2f} m³"), ("Reason", sol.unassigned[p.id])]
+        rows = [(t["id"], p.id), (t["kelurahan"], p.kelurahan), (t["kind"], kind_name(p.kind, language)),
+                (t["volume"], f"{num(p.volume_m3, 2, language)} m³"), (t["reason"], sol.unassigned[p.id])]
         marks.add(p.lat, p.lon, '<div class="wr-unassigned"></div>', size=(16, 16), anchor=(8, 8),
-                  tip=html.escape(f"Unassigned: {p.name}"),
-                  popup=_popup(f"NOT SERVED: {p.name}", rows))
+                  tip=html.escape(t["unassigned_tip"].format(name=p.name)),
+                  popup=_popup(t["unassigned_title"].format(name=p.name), rows))
 
 
 # ---------------------------------------------------------------------------- streets
@@ -510,34 +580,53 @@ def _streets_geojson(graph: nx.MultiDiGraph, bounds: Bounds) -> str:
 
 
 # ---------------------------------------------------------------------------- legend
-def _legend_html(sol: Solution, routes: Sequence[Route], colors: dict[str, str]) -> str:
+def _legend_html(sol: Solution, routes: Sequence[Route], colors: dict[str, str],
+                 keys: dict[str, str], t: dict[str, str], language: str) -> str:
+    """Title, one button per truck (several per row), line and symbol keys, the OSM credit."""
     name = sol.meta.get("scenario", "wasteroute")
-    title = html.escape(f"{name} · {sol.problem.date:%a %d %b %Y}")
-    cols = ("", "truck", "km", "hours", "loads", "stops", "m³", "time")
-    head = "<tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"
-    rows = "".join(
-        f'<tr><td><span class="wr-swatch" style="background:{colors[r.vehicle.id]}"></span></td>'
-        f"<td>{html.escape(r.vehicle.id)}</td><td>{r.distance_m / 1000:.1f}</td>"
-        f"<td>{r.duration_s / 3600:.1f}</td><td>{len(r.trips)}</td><td>{len(r.stops)}</td>"
-        f"<td>{r.volume_m3:.1f}</td><td>{format_hhmm(r.start_s)}–{format_hhmm(r.end_s)}</td></tr>"
-        for r in routes)
-    lines = "".join(_line_key(dash, f"trip {n}", 3)
+    title = html.escape(f"{name} · {long_date(sol.problem.date, language)}")
+    chips = "".join(_chip(r, colors[r.vehicle.id], keys[r.vehicle.id], t, language) for r in routes)
+    if len(routes) > 1:
+        trucks = (f'<div class="wr-help">{html.escape(t["legend_help"])}'
+                  f'<button type="button" class="wr-all">{html.escape(t["show_all"])}</button></div>'
+                  f'<div class="wr-chips">{chips}</div>')
+    else:
+        trucks = "".join(f'<div class="wr-kpi">{_chip_body(r, colors[r.vehicle.id], language)} · '
+                         f"{html.escape(_chip_title(r, t, language))}</div>" for r in routes)
+    lines = "".join(_line_key(dash, t["trip"].format(k=n), 3)
                     for n, dash in enumerate(TRIP_DASHES[:3], start=1))
-    facilities = (("wr-depot", "warehouse", "depot"), ("wr-landfill", "dumpster", "landfill"))
+    facilities = (("wr-depot", "warehouse", t["depot"]), ("wr-landfill", "dumpster", t["landfill"]))
     icons = "".join(f'<span class="wr-key"><span class="wr-fac {cls} wr-mini">'
-                    f"{_fa_svg(icon)}</span> {label}</span>" for cls, icon, label in facilities)
+                    f"{_fa_svg(icon)}</span> {html.escape(label)}</span>" for cls, icon, label in facilities)
     icons += (f'<span class="wr-key"><span class="wr-dot"></span> '
-              f"unassigned: {len(sol.unassigned)}</span>")
-    return (f'<details open><summary class="wr-legend-title">{title}</summary>'
-            f'<table class="wr-kpis">{head}{rows}</table>'
-            f"<div>{lines}{_line_key(_RETURN_DASH, 'to depot', 2)}</div><div>{icons}</div>"
-            f'<div class="wr-attrib">Streets: {OSM_ATTRIBUTION}</div></details>')
+              f"{html.escape(t['unassigned_key'].format(n=len(sol.unassigned)))}</span>")
+    return (f'<details open><summary class="wr-legend-title">{title}</summary>{trucks}'
+            f"<div>{lines}{_line_key(_RETURN_DASH, t['to_depot'], 2)}</div><div>{icons}</div>"
+            f'<div class="wr-attrib">{html.escape(t["streets_credit"])}: {OSM_ATTRIBUTION}</div></details>')
+
+
+def _chip(r: Route, color: str, key: str, t: dict[str, str], language: str) -> str:
+    """A truck's legend button: swatch, id and km; its figures in the button's tooltip."""
+    return (f'<button type="button" class="wr-chip" data-k="{key}" aria-pressed="false" '
+            f'title="{html.escape(_chip_title(r, t, language))}">{_chip_body(r, color, language)}</button>')
+
+
+def _chip_body(r: Route, color: str, language: str) -> str:
+    return (f'<span class="wr-swatch" style="background:{color}"></span>{html.escape(r.vehicle.id)} '
+            f"<small>{num(r.distance_m / 1000, 1, language)} km</small>")
+
+
+def _chip_title(r: Route, t: dict[str, str], language: str) -> str:
+    return t["chip_title"].format(
+        truck=r.vehicle.id, label=r.vehicle.label, km=num(r.distance_m / 1000, 1, language),
+        hours=num(r.duration_s / 3600, 1, language), trips=len(r.trips), stops=len(r.stops),
+        m3=num(r.volume_m3, 1, language), start=format_hhmm(r.start_s), end=format_hhmm(r.end_s))
 
 
 def _line_key(dash: str | None, label: str, width: int) -> str:
     return (f'<span class="wr-key"><svg width="30" height="8"><line x1="1" y1="4" x2="29" y2="4" '
             f'stroke="#333" stroke-width="{width}" stroke-dasharray="{dash or "none"}"/></svg> '
-            f"{label}</span>")
+            f"{html.escape(label)}</span>")
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -553,10 +642,10 @@ def _template_literal_safe(text: str) -> str:
     return html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
-def _truck_label(r: Route, color: str) -> str:
+def _truck_label(r: Route, color: str, language: str) -> str:
     return (f'<span class="wr-swatch" style="background:{color}"></span> '
             f"{html.escape(r.vehicle.id)} · {html.escape(r.vehicle.label)} · "
-            f"{r.distance_m / 1000:.1f} km")
+            f"{num(r.distance_m / 1000, 1, language)} km")
 
 
 def _bounds(sol: Solution, routes: Sequence[Route], *, with_unassigned: bool) -> Bounds:
@@ -571,13 +660,6 @@ def _bounds(sol: Solution, routes: Sequence[Route], *, with_unassigned: bool) ->
 def _latlon(coords: Iterable[LonLat]) -> list[tuple[float, float]]:
     """Folium wants (lat, lon); the package keeps (lon, lat) everywhere else. 5 decimals ≈ 1 m."""
     return [(round(y, 5), round(x, 5)) for x, y in coords]
-
-
-def _color(i: int) -> str:
-    if i < len(PALETTE):
-        return PALETTE[i]
-    r, g, b = colorsys.hls_to_rgb((i * 0.618034) % 1.0, 0.40, 0.75)  # golden-angle hues
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
 def _figure(m: folium.Map) -> Figure:
@@ -611,9 +693,10 @@ class _Markers(MacroElement):  # type: ignore[misc]
         {% macro script(this, kwargs) %}
         {{ this.data() }}.forEach(function (d) {
             var mk = L.marker([d.lat, d.lon], {
-                icon: L.divIcon({html: d.icon, className: "wr-divicon", iconSize: d.size || null,
-                                 iconAnchor: d.anchor}),
-                interactive: Boolean(d.tip || d.popup), keyboard: false, zIndexOffset: d.z || 0});
+                icon: L.divIcon({html: d.icon, className: "wr-divicon" + (d.cls ? " " + d.cls : ""),
+                                 iconSize: d.size || null, iconAnchor: d.anchor}),
+                interactive: Boolean(d.tip || d.popup), keyboard: false, zIndexOffset: d.z || 0,
+                wrKind: d.kind || null});
             if (d.tip) { mk.bindTooltip(d.tip); }
             if (d.popup) { mk.bindPopup(d.popup, {maxWidth: 340}); }
             mk.addTo({{ this._parent.get_name() }});
@@ -629,10 +712,14 @@ class _Markers(MacroElement):  # type: ignore[misc]
 
     def add(self, lat: float, lon: float, icon: str, *, anchor: tuple[int, int],
             size: tuple[int, int] | None = None, tip: str = "", popup: str = "",
-            z: int = 0) -> None:
-        """Add a marker; ``icon``, ``tip`` and ``popup`` are HTML, already escaped."""
+            z: int = 0, cls: str = "", kind: str = "") -> None:
+        """Add a marker; ``icon``, ``tip`` and ``popup`` are HTML, already escaped.
+
+        ``cls`` adds CSS classes to the marker's element; ``kind`` ("stop", "badge") tells the
+        browser script which markers to number or place.
+        """
         item = {"lat": round(lat, 6), "lon": round(lon, 6), "icon": icon, "anchor": anchor}
-        options = {"size": size, "tip": tip, "popup": popup, "z": z}
+        options = {"size": size, "tip": tip, "popup": popup, "z": z, "cls": cls, "kind": kind}
         self.items.append(item | {k: v for k, v in options.items() if v})
 
     def data(self) -> str:
@@ -692,28 +779,6 @@ class _Control(MacroElement):  # type: ignore[misc]
         self.css_class = css_class
 
 
-class _FarView(MacroElement):  # type: ignore[misc]
-    """Mark the map ``wr-far`` when zoomed out, so the CSS can calm down a whole city of markers."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            function mark() {
-                L.DomUtil[map.getZoom() < {{ this.below_zoom }} ? "addClass" : "removeClass"](
-                    map.getContainer(), "wr-far");
-            }
-            map.on("zoomend", mark);
-            mark();
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """)
-
-    def __init__(self, *, below_zoom: float) -> None:
-        super().__init__()
-        self._name = "FarView"
-        self.below_zoom = below_zoom
-
-
 class _Attribution(MacroElement):  # type: ignore[misc]
     """An attribution that stays when the tile layer is off (the streets are OSM data too)."""
 
@@ -727,45 +792,3 @@ class _Attribution(MacroElement):  # type: ignore[misc]
         super().__init__()
         self._name = "Attribution"
         self.text = text
-
-
-_MAP_CSS = """
-.leaflet-container { background: #f2efe9; }
-.wr-divicon { background: none; border: none; }
-.wr-stop { width: 22px; height: 22px; border-radius: 50%; border: 2px solid #fff;
-  box-sizing: border-box; color: #fff; font: bold 11px/18px sans-serif; text-align: center;
-  box-shadow: 0 0 3px rgba(0,0,0,.6); }
-.wr-far .wr-stop { transform: scale(0.65); }
-.wr-far .wr-badge { display: none; }
-.wr-unassigned { width: 16px; height: 16px; border-radius: 50%; border: 2px solid #fff;
-  box-sizing: border-box; background: #6e6e6e; box-shadow: 0 0 0 1px #333; }
-.wr-fac { display: flex; align-items: center; justify-content: center; width: 30px; height: 30px;
-  border-radius: 6px; border: 2px solid #fff; box-sizing: border-box;
-  box-shadow: 0 0 4px rgba(0,0,0,.7); }
-.wr-fac svg { width: 18px; height: 18px; fill: #fff; }
-.wr-depot { background: #1f3b73; }
-.wr-landfill { background: #5b4636; }
-.wr-fac.wr-mini { display: inline-flex; width: 18px; height: 18px; border-width: 1px;
-  border-radius: 3px; vertical-align: middle; }
-.wr-fac.wr-mini svg { width: 11px; height: 11px; }
-.wr-badge { white-space: nowrap; background: rgba(255,255,255,.92); border: 1px solid #888;
-  border-left: 5px solid #888; border-radius: 3px; padding: 1px 5px; font: 11px/15px sans-serif; }
-.wr-legend, .wr-notice { background: rgba(255,255,255,.95); padding: 6px 9px; border-radius: 5px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.4); font: 12px/1.35 sans-serif; }
-.wr-legend { max-height: 60vh; overflow: auto; }
-.wr-legend-title { font-weight: bold; cursor: pointer; margin-bottom: 3px; }
-.wr-kpis { border-collapse: collapse; margin-bottom: 4px; }
-.wr-kpis th, .wr-kpis td { padding: 1px 5px; text-align: right; }
-.wr-kpis th:nth-child(2), .wr-kpis td:nth-child(2) { text-align: left; }
-.wr-swatch { display: inline-block; width: 14px; height: 10px; border-radius: 2px;
-  vertical-align: middle; }
-.wr-key { margin-right: 10px; white-space: nowrap; display: inline-block; }
-.wr-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; background: #6e6e6e;
-  vertical-align: middle; }
-.wr-attrib { color: #555; margin-top: 3px; }
-.wr-notice { background: #b00020; color: #fff; max-width: min(560px, 70vw); font-size: 13px; }
-.wr-popup table { border-collapse: collapse; margin-top: 4px; }
-.wr-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: normal;
-  vertical-align: top; }
-.wr-popup td { padding: 1px 0; }
-"""
