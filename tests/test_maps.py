@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -19,14 +20,17 @@ from typing import Any
 
 import folium
 import networkx as nx
+import numpy as np
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wasteroute.errors import InputError
-from wasteroute.outputs import maps
+from wasteroute.outputs import map_palette, maps
 from wasteroute.outputs.map_text import WORDS, num
 from wasteroute.scenario import Scenario
-from wasteroute.solution import GENERATED_NOTICE, Solution
+from wasteroute.solution import GENERATED_NOTICE, Route, Solution
 from wasteroute.units import format_hhmm
 
 SCENARIO = Path(__file__).parent / "data" / "aguascalientes" / "scenario.toml"
@@ -360,3 +364,296 @@ def test_truck_id_and_point_names_are_escaped_everywhere(sol: Solution) -> None:
     legend = pages["overview"][pages["overview"].index('class="wr-legend"'):]
     assert f"</span>{html.escape(_EVIL_ID)} <small>" in legend
     assert 'data-k="wr-k' in legend and "wr-truck-DT-01__" in pages["overview"]
+
+
+# ---------------------------------------------------------------------------- palette
+def test_palette_colours_are_unlike_for_every_kind_of_vision() -> None:
+    """The first eight (Okabe-Ito) stay at least ΔE 15 apart in normal, protan and deutan vision."""
+    de = map_palette.worst_delta_e(map_palette.PALETTE)
+    assert de.shape == (16, 16) and np.allclose(de, de.T) and np.allclose(np.diag(de), 0)
+    first = de[:8, :8] + np.eye(8) * 1e9
+    assert first.min() > 15
+    assert len(set(map_palette.PALETTE)) == len(map_palette.PALETTE)
+
+
+def test_proximity_is_the_share_of_stops_near_the_other_truck() -> None:
+    """Truck A: two stops 100 m apart; B: one stop 50 m east of A's first; C: 5 km away."""
+    m = 1 / 111_320  # degrees of longitude per metre at the equator
+    a = np.array([(0.0, 0.0), (100 * m, 0.0)])
+    b = np.array([(-50 * m, 0.0)])
+    c = np.array([(5000 * m, 0.0)])
+    w = map_palette.proximity([a, b, c, np.empty((0, 2))], near_m=80)
+    assert w[0, 1] == w[1, 0] == pytest.approx(2 / 3)  # A's first stop and B's stop
+    assert w[0, 2] == w[1, 2] == w[2, 3] == 0 and np.all(np.diag(w) == 0)
+
+
+@given(st.lists(st.lists(st.integers(0, 11), min_size=0, max_size=5), min_size=1, max_size=14))
+def test_greedy_colouring_gives_neighbours_different_colours(adjacency: list[list[int]]) -> None:
+    """Any proximity graph whose trucks have fewer neighbours than the palette has colours."""
+    n = len(adjacency)
+    w = np.zeros((n, n))
+    for i, near in enumerate(adjacency):
+        for j in near:
+            if j < n and j != i:
+                w[i, j] = w[j, i] = 0.1 + 0.05 * ((i + j) % 5)
+    likeness = map_palette.palette_distance(map_palette.PALETTE)
+    picks = map_palette.color_graph(w, likeness)
+    assert len(picks) == n and all(0 <= p < len(map_palette.PALETTE) for p in picks)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if w[i, j] > 0:
+                assert picks[i] != picks[j]
+
+
+def test_trucks_side_by_side_get_unlike_colours() -> None:
+    """Two trucks working the same streets never get colours that one kind of vision confuses,
+    though a third, far away, may share a colour with one of them."""
+    likeness = map_palette.palette_distance(map_palette.PALETTE)
+    w = np.array([[0, 0.9, 0], [0.9, 0, 0], [0, 0, 0]], dtype=float)
+    picks = map_palette.color_graph(w, likeness)
+    pal = [map_palette.PALETTE[k] for k in picks]
+    assert map_palette.worst_delta_e(pal)[0, 1] >= map_palette.UNLIKE_DE
+
+
+def test_truck_colours_are_the_same_on_every_map(sol: Solution, overview_html: str) -> None:
+    """The overview's line colour of each truck is its colour on its own map and in the legend."""
+    colors = maps.truck_colors(sol)
+    assert maps.truck_colors(sol) == colors and set(colors) == {r.vehicle.id for r in sol.routes}
+    for r in sol.used_routes():
+        text = maps.truck_map(sol, r.vehicle.id).get_root().render()
+        assert f'"color": "{colors[r.vehicle.id]}"' in text
+        assert f'background:{colors[r.vehicle.id]}' in overview_html
+
+
+def test_text_colour_reads_on_light_and_dark_markers() -> None:
+    assert map_palette.text_color("#e69f00") == "#000" and map_palette.text_color("#332288") == "#fff"
+
+
+# ---------------------------------------------------------------------------- language
+def test_maps_speak_english_when_asked_and_refuse_unknown_languages(sol: Solution, tmp_path: Path) -> None:
+    r = sol.used_routes()[0]
+    text = maps.overview_map(sol, language="en").get_root().render()
+    assert "Point at a truck to highlight it" in text and ">All</button>" in text
+    assert f"Unassigned ({len(sol.unassigned)})" in text and "Arahkan" not in text
+    truck = maps.truck_map(sol, r.vehicle.id, language="en").get_root().render()
+    assert f"{r.vehicle.id}: trip 1" in truck and "Numbered stops" in truck
+    with pytest.raises(InputError, match="map language 'fr' is not available; use one of id, en"):
+        maps.write_maps(sol, tmp_path, language="fr")
+    assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------------------- what a user sees
+# The bundled Kupang day (34 trucks, about 470 stops on the generated street network) in a real
+# headless Chromium driven by Selenium, with every network request refused by a dead proxy.
+# WASTEROUTE_SCREENSHOT_DIR=docs/img pytest -m browser -k kupang  rewrites the pictures in docs/img.
+KUPANG = Path(__file__).parents[1] / "data" / "kupang" / "scenario.toml"
+_CITY_ZOOM_MAX = 13.5  # the overview of the whole city opens at about 12
+_STREET_ZOOM = 16.0
+_ERRORS_PROBE = """window.wrErrors = [];
+window.addEventListener("error", function (e) {
+  if (!(e.target && e.target !== window && (e.target.src || e.target.href))) {
+    window.wrErrors.push(e.message + " at " + e.filename + ":" + e.lineno);
+  }
+}, true);
+window.addEventListener("unhandledrejection", function (e) { window.wrErrors.push("rejection: " + e.reason); });"""
+# Screen rectangles (left, top, right, bottom) of the elements a selector finds, on screen only.
+_RECTS_JS = """return Array.from(document.querySelectorAll(arguments[0])).map(function (e) {
+  var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];
+}).filter(function (r) { return r[2] > r[0] && r[3] > 0 && r[1] < innerHeight && r[2] > 0 && r[0] < innerWidth; });"""
+
+
+@pytest.fixture(scope="module")
+def kupang_maps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Solution, Path]:
+    """The Kupang day's maps as ``write_maps`` writes them (first solution: quick, all 34 trucks)."""
+    sc = Scenario.from_toml(KUPANG).replace(date=dt.date(2026, 11, 24))
+    plan = sc.replace(solver=dataclasses.replace(sc.solver, solution_limit=1, time_limit_s=120)).solve()
+    assert len(plan.used_routes()) >= 30 and plan.problem.synthetic_network
+    folder = tmp_path_factory.mktemp("kupang_maps")
+    maps.write_maps(plan, folder)
+    return plan, folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """Headless Chromium from Debian's packages, through its chromedriver (nothing downloaded)."""
+    exe, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if exe is None or driver is None:
+        pytest.skip("needs Chromium and chromedriver (Debian packages chromium, chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    opts.binary_location = exe
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--window-size=1400,900"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service(driver), options=opts)
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ERRORS_PROBE})
+    yield d
+    d.quit()
+
+
+def _open(d: Any, page: Path) -> str:
+    """Load ``page``, wait for the map's script, return the map's JavaScript name."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d.get_log("browser")  # forget the previous page's messages
+    d.get(page.as_uri())
+    WebDriverWait(d, 30).until(lambda drv: drv.execute_script(
+        "return document.readyState === 'complete' && Object.keys(window).some(function (k) {"
+        " return k.indexOf('map_') === 0 && window[k] && window[k].wr && !window[k]._animatingZoom; });"))
+    return str(d.execute_script(
+        "return Object.keys(window).filter(function (k) { return k.indexOf('map_') === 0 && window[k].wr; })[0];"))
+
+
+def _errors(d: Any) -> list[str]:
+    """Script errors and console messages; the refused OpenStreetMap tiles are expected offline."""
+    logged = [e["message"] for e in d.get_log("browser")
+              if not (e.get("source") == "network" and "tile.openstreetmap.org/" in e["message"])]
+    return list(d.execute_script("return window.wrErrors;")) + logged
+
+
+def _settle(d: Any, name: str, js: str) -> None:
+    """Run ``js`` on the map ``m``, then let two frames pass and the map's script catch up."""
+    d.execute_script(f"var m = window[{json.dumps(name)}]; {js};")
+    d.execute_async_script(
+        "var done = arguments[arguments.length - 1]; requestAnimationFrame(function () {"
+        f" requestAnimationFrame(function () {{ window[{json.dumps(name)}].wr.refresh(); done(); }}); }});")
+
+
+def _overlaps(a: list[float], b: list[float]) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+
+
+def _shot(d: Any, name: str) -> None:
+    folder = os.environ.get("WASTEROUTE_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        assert d.save_screenshot(str(Path(folder) / name))
+
+
+def _densest_stop(sol: Solution) -> tuple[float, float]:
+    """(lat, lon) of the stop with the most other stops within 300 m: the dense centre."""
+    xy = np.array([(v.lon * 109_600, v.lat * 110_540) for r in sol.used_routes() for v in r.stops])
+    near = (np.linalg.norm(xy[:, None] - xy[None], axis=2) < 300).sum(axis=1)
+    lon, lat = xy[int(near.argmax())] / (109_600, 110_540)
+    return float(lat), float(lon)
+
+
+@pytest.mark.browser
+def test_kupang_overview_at_city_zoom_is_calm_and_its_legend_fits(browser: Any, kupang_maps: Any) -> None:
+    """Opened as is: no script errors, dots without numbers, every truck in a legend that needs
+    no scrolling and sits inside the window, the OSM credit and the generated-data notice shown."""
+    sol, folder = kupang_maps
+    d = browser
+    name = _open(d, folder / "overview.html")
+    assert d.execute_script(f"return window[{json.dumps(name)}].getZoom();") <= _CITY_ZOOM_MAX
+    seen = d.execute_script("""var q = function (s) { return document.querySelectorAll(s); };
+      var legend = q(".wr-legend")[0], r = legend.getBoundingClientRect();
+      return {stops: q(".wr-stop").length, numbered: q(".wr-num").length, chips: q(".wr-chip").length,
+              scroll: [legend.scrollHeight, legend.clientHeight, legend.scrollWidth, legend.clientWidth],
+              rect: [r.left, r.top, r.right, r.bottom], view: [innerWidth, innerHeight],
+              notice: (q(".wr-notice")[0] || {}).textContent || "",
+              attribution: q(".leaflet-control-attribution")[0].textContent};""")
+    assert _errors(d) == []
+    assert seen["stops"] == sum(len(r.stops) for r in sol.used_routes())
+    assert seen["numbered"] == 0  # a city of dots, not a pile of numbers
+    assert seen["chips"] == len(sol.used_routes())
+    height, client_h, width, client_w = seen["scroll"]
+    assert height <= client_h and width <= client_w, "the legend needs scrolling"
+    left, top, right, bottom = seen["rect"]
+    assert left >= 0 and top >= 0 and right <= seen["view"][0] and bottom <= seen["view"][1]
+    assert maps.OSM_ATTRIBUTION in seen["attribution"] and "SINTETIS" in seen["notice"]
+    _shot(d, "map-city.png")
+
+
+@pytest.mark.browser
+def test_kupang_overview_at_street_zoom_numbers_stops_without_overlap(browser: Any, kupang_maps: Any) -> None:
+    """Zoomed to the street in the densest part of the city: most stops in view carry their number,
+    and no two numbered markers overlap."""
+    sol, folder = kupang_maps
+    d = browser
+    name = _open(d, folder / "overview.html")
+    lat, lon = _densest_stop(sol)
+    _settle(d, name, f"m.setView([{lat}, {lon}], {_STREET_ZOOM}, {{animate: false}})")
+    numbered = d.execute_script(_RECTS_JS, ".wr-num .wr-stop")
+    dots = d.execute_script(_RECTS_JS, ".wr-divicon:not(.wr-num) .wr-stop")
+    assert _errors(d) == []
+    assert len(numbered) >= 5 and len(numbered) >= 3 * len(dots)
+    assert not any(_overlaps(a, b) for i, a in enumerate(numbered) for b in numbered[i + 1:])
+    texts = d.execute_script("return Array.from(document.querySelectorAll('.wr-num .wr-stop'))"
+                             ".map(function (e) { return e.textContent; });")
+    assert all(t.isdigit() for t in texts)
+    _shot(d, "map-street.png")
+
+
+@pytest.mark.browser
+def test_kupang_legend_shows_one_truck_alone_and_all_again(browser: Any, kupang_maps: Any) -> None:
+    """Pointing at a truck dims the others; clicking it removes the other trucks' layers (lines,
+    stops) and shows its landfill badge clear of its stops; "Semua" brings every truck back."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    sol, folder = kupang_maps
+    d = browser
+    _open(d, folder / "overview.html")
+    keys = {r.vehicle.id: f"wr-k{i}" for i, r in enumerate(sol.routes)}
+    r = max(sol.used_routes(), key=lambda x: len(x.stops))
+    key = keys[r.vehicle.id]
+    chip = d.find_element(By.CSS_SELECTOR, f'.wr-chip[data-k="{key}"]')
+    count = "return document.querySelectorAll(arguments[0]).length;"
+    others = f".wr-t:not(.{key})"
+    ActionChains(d).move_to_element(chip).perform()
+    opacity = d.execute_script(f"return getComputedStyle(document.querySelector('{others}')).opacity;")
+    mine = d.execute_script(f"return getComputedStyle(document.querySelector('.wr-t.{key}')).opacity;")
+    assert float(opacity) < 0.3 and float(mine) == 1.0
+    assert d.execute_script(_RECTS_JS, ".wr-badge") == []  # all trucks' badges at once would be a wall
+
+    chip.click()
+    assert d.execute_script(count, others) == 0
+    assert d.execute_script(count, f"path.wr-route.{key}") == len(r.trips) + 1
+    assert d.execute_script(count, f".{key} .wr-stop") == len(r.stops)
+    assert chip.get_attribute("aria-pressed") == "true"
+    badges = d.execute_script(_RECTS_JS, ".wr-badge")
+    assert len(badges) == len({t.landfill.id for t in r.trips})
+    stops = d.execute_script(_RECTS_JS, ".wr-stop")
+    assert not any(_overlaps(b, s) for b in badges for s in stops)
+
+    d.find_element(By.CSS_SELECTOR, ".wr-all").click()
+    assert d.execute_script(count, "path.wr-route") == sum(len(x.trips) + 1 for x in sol.used_routes())
+    chip.click()
+    chip.click()  # a second click on the same truck shows all again
+    assert d.execute_script(count, ".wr-stop") == sum(len(x.stops) for x in sol.used_routes())
+    assert _errors(d) == []
+
+
+@pytest.mark.browser
+def test_kupang_truck_maps_badges_never_cover_stops(browser: Any, kupang_maps: Any) -> None:
+    """On the maps of the trucks with stops nearest the landfill, opened as is and zoomed to the
+    landfill at street level, no landfill badge covers a stop marker, the depot or the landfill."""
+    sol, folder = kupang_maps
+    d = browser
+    lf = sol.problem.landfills[0]
+
+    def nearest_m(r: Route) -> float:
+        return min(math.hypot((v.lon - lf.lon) * 109_600, (v.lat - lf.lat) * 110_540) for v in r.stops)
+
+    hardest = sorted(sol.used_routes(), key=nearest_m)[:4]
+    for r in hardest:
+        name = _open(d, folder / f"truck_{r.vehicle.id}.html")
+        for zoom in (None, 15.0, _STREET_ZOOM):
+            if zoom is not None:
+                _settle(d, name, f"m.setView([{lf.lat}, {lf.lon}], {zoom}, {{animate: false}})")
+            badges = d.execute_script(_RECTS_JS, ".wr-badge")
+            assert badges, (r.vehicle.id, zoom)
+            covered = d.execute_script(_RECTS_JS, ".wr-stop, .wr-fac:not(.wr-mini)")
+            assert not any(_overlaps(b, s) for b in badges for s in covered), (r.vehicle.id, zoom)
+            line = d.execute_script("var l = document.querySelector('.wr-leader line');"
+                                    "return [+l.getAttribute('x2'), +l.getAttribute('y2')];")
+            assert math.hypot(*line) > 0  # the leader line reaches the badge
+            if r is hardest[0] and zoom is None:
+                _shot(d, "map-truck.png")
+        assert _errors(d) == []

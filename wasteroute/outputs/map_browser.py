@@ -23,6 +23,10 @@ from folium.template import Template
 
 #: Width of a numbered stop marker (px); numbered markers closer than this would overlap.
 STOP_PX = 22
+#: Width of a stop drawn as a dot (the numbered disc at 45 %: ``.wr-stop`` in :data:`MAP_CSS`).
+DOT_PX = 10
+#: Width of a depot or landfill icon (``.wr-fac``).
+FACILITY_PX = 30
 
 BEHAVIOUR_JS = r"""
 function wrMapBehaviour(map, cfg) {
@@ -57,16 +61,9 @@ function wrMapBehaviour(map, cfg) {
       var show = on && seen && free(p), el = mk.getElement();
       if (L.DomUtil.hasClass(el, "wr-num") !== show) {
         L.DomUtil[show ? "addClass" : "removeClass"](el, "wr-num");
-        mk.setZIndexOffset(show ? 500 : 0);
+        mk.setZIndexOffset(show ? 1500 : 0);  // over the depot and landfill icons (1000)
       }
     });
-  }
-  function rects(selector) {
-    var o = box.getBoundingClientRect();
-    return Array.prototype.map.call(box.querySelectorAll(selector), function (e) {
-      var r = e.getBoundingClientRect();
-      return {x0: r.left - o.left, y0: r.top - o.top, x1: r.right - o.left, y1: r.bottom - o.top};
-    }).filter(function (r) { return r.x1 > r.x0; });
   }
   function overlap(a, b) {
     var w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
@@ -76,7 +73,16 @@ function wrMapBehaviour(map, cfg) {
   function badges() {
     var pins = kind("badge");
     if (!pins.length) { return; }
-    var taken = rects(".wr-stop, .wr-fac:not(.wr-mini)"), size = map.getSize(), pad = 3;
+    // Where Leaflet puts the markers (their elements may not have moved yet when this runs).
+    var taken = [], size = map.getSize(), pad = 3;
+    function block(mk, half) {
+      var q = map.latLngToContainerPoint(mk.getLatLng());
+      taken.push({x0: q.x - half, y0: q.y - half, x1: q.x + half, y1: q.y + half});
+    }
+    kind("stop").forEach(function (mk) {
+      block(mk, (L.DomUtil.hasClass(mk.getElement(), "wr-num") ? cfg.cell : cfg.dot) / 2);
+    });
+    kind("facility").forEach(function (mk) { block(mk, cfg.facility / 2); });
     pins.forEach(function (mk) {
       var el = mk.getElement(), badge = el.querySelector(".wr-badge");
       var w = badge.offsetWidth, h = badge.offsetHeight;
@@ -155,7 +161,8 @@ class Behaviour(MacroElement):  # type: ignore[misc]
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.wr = wrMapBehaviour({{ this._parent.get_name() }}, {
             overview: {{ this.overview|tojson }}, numbersFrom: {{ this.numbers_from }},
-            cell: {{ this.cell }}, trucks: [{{ this.truck_list() }}]});
+            cell: {{ this.cell }}, dot: {{ this.dot }}, facility: {{ this.facility }},
+            trucks: [{{ this.truck_list() }}]});
         {% endmacro %}
         """)
 
@@ -164,7 +171,7 @@ class Behaviour(MacroElement):  # type: ignore[misc]
         self._name = "WrBehaviour"
         self.overview = overview
         self.numbers_from = numbers_from
-        self.cell = STOP_PX
+        self.cell, self.dot, self.facility = STOP_PX, DOT_PX, FACILITY_PX
         self.trucks = trucks
 
     def truck_list(self) -> str:

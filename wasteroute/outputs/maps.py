@@ -48,7 +48,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.template import Template
 
 from ..config import Facility
@@ -267,8 +267,11 @@ def _new_map(sol: Solution, bounds: Bounds, *, title: str, legend_rows: int) -> 
                    control_scale=True, zoom_snap=0.25)
     _figure(m).title = html.escape(f"wasteroute {sol.problem.date}: {title}")  # folium writes it raw
     top = 140 if sol.problem.synthetic_network else 20  # the notice is two or three lines
-    m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, top),
-                 padding_bottom_right=(20, min(260, 110 + 24 * legend_rows)))
+    fit = FitBounds([[south, west], [north, east]], padding_top_left=(20, top),
+                    padding_bottom_right=(20, min(260, 110 + 24 * legend_rows)))
+    # Not animated: an opening zoom still running would move the markers under the map's script.
+    fit.options["animate"] = False
+    m.add_child(fit)
     return m
 
 
@@ -469,7 +472,8 @@ def _visit_text(tr: Trip, t: dict[str, str], language: str) -> str:
 
 def _facility_icon(marks: _Markers, fac: Facility, icon: str, css_class: str, popup: str) -> None:
     marks.add(fac.lat, fac.lon, f'<div class="wr-fac {css_class}">{_fa_svg(icon)}</div>',
-              size=(30, 30), anchor=(15, 15), tip=html.escape(fac.name), popup=popup, z=1000)
+              size=(30, 30), anchor=(15, 15), tip=html.escape(fac.name), popup=popup, z=1000,
+              kind="facility")
 
 
 def _approx(fac: Facility, t: dict[str, str]) -> list[tuple[str, str]]:
@@ -497,7 +501,7 @@ def _landfill_badges(r: Route, color: str, key: str, marks: _Markers, t: dict[st
                 f'<div class="wr-badge" style="border-left-color:{color}"><b>{html.escape(r.vehicle.id)}'
                 f"</b><br>{lines}</div>")
         marks.add(lf.lat, lf.lon, icon, anchor=(0, 0), popup=_landfill_popup(r, trips, t, language),
-                  z=2000, cls=f"wr-badge-pin wr-t {key}", kind="badge")
+                  z=3000, cls=f"wr-badge-pin wr-t {key}", kind="badge")
 
 
 def _landfill_popup(r: Route, trips: Sequence[Trip], t: dict[str, str], language: str) -> str:
@@ -591,8 +595,8 @@ def _legend_html(sol: Solution, routes: Sequence[Route], colors: dict[str, str],
                   f'<button type="button" class="wr-all">{html.escape(t["show_all"])}</button></div>'
                   f'<div class="wr-chips">{chips}</div>')
     else:
-        trucks = "".join(f'<div class="wr-kpi">{_chip_body(r, colors[r.vehicle.id], language)} · '
-                         f"{html.escape(_chip_title(r, t, language))}</div>" for r in routes)
+        trucks = "".join(f'<div class="wr-kpi"><span class="wr-swatch" style="background:{colors[r.vehicle.id]}">'
+                         f"</span>{html.escape(_chip_title(r, t, language))}</div>" for r in routes)
     lines = "".join(_line_key(dash, t["trip"].format(k=n), 3)
                     for n, dash in enumerate(TRIP_DASHES[:3], start=1))
     facilities = (("wr-depot", "warehouse", t["depot"]), ("wr-landfill", "dumpster", t["landfill"]))
