@@ -8,10 +8,14 @@ while the parent draws the maps), sampling the memory of this process and its wo
 row per worker count to ``benchmarks/results/outputs-<today>.md``. Target: maps + sheets of the
 34-truck day within a quarter of the solver's default budget (30 s / 4 = 7.5 s) on 2 cores.
 
+``--maps-only`` times ``write_maps`` alone (best of ``--repeat`` runs after one warm-up, wall and
+CPU) and records the size of the files, one row in ``benchmarks/results/maps-<today>.md``.
+
 Run from the repository root::
 
     python -m benchmarks.speed.outputs_bench [--workers 1 2] [--solution-limit 100] [--label after]
     python -m benchmarks.speed.outputs_bench --profile out/sheets.prof   # cProfile of the sheets
+    python -m benchmarks.speed.outputs_bench --maps-only --label after   # the Folium maps alone
 """
 
 from __future__ import annotations
@@ -165,6 +169,36 @@ def run(args: argparse.Namespace) -> list[str]:
     return rows
 
 
+MAPS_HEADER = (
+    "| run | label | trucks | files | maps (s) | maps CPU (s) | total (MB) | overview (MB) "
+    "| largest truck map (MB) | load avg (1 min) |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+)
+
+
+def maps_only(args: argparse.Namespace) -> str:
+    """One row: ``write_maps`` of the Kupang day, best of ``args.repeat`` after a warm-up, and sizes."""
+    from wasteroute.outputs.maps import write_maps
+
+    sol = solve(args.solution_limit, args.seed, args.date)
+    best: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        write_maps(sol, Path(tmp) / "warm-up")  # street geometry is cached per road graph
+        for k in range(args.repeat):
+            t: dict[str, float] = {}
+            with timed(t, "maps"):
+                paths = write_maps(sol, Path(tmp) / f"run-{k}")
+            if not best or t["maps"] < best["maps"]:
+                best = t
+        sizes = [p.stat().st_size / 1e6 for p in paths]
+    cells = [
+        dt.datetime.now().strftime("%Y-%m-%d %H:%M"), args.label, str(len(sol.used_routes())),
+        str(len(sizes)), f"{best['maps']:.2f}", f"{best['maps cpu']:.2f}", f"{sum(sizes):.1f}",
+        f"{sizes[0]:.2f}", f"{max(sizes[1:], default=0):.2f}", f"{psutil.getloadavg()[0]:.1f}",
+    ]
+    return "| " + " | ".join(cells) + " |\n"
+
+
 def _profiled(call: Callable[[], Any], path: str) -> None:
     import cProfile
 
@@ -181,7 +215,23 @@ def main() -> None:
     ap.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2026, 11, 24))
     ap.add_argument("--label", default="", help="what is measured, e.g. before or after")
     ap.add_argument("--profile", help="write a cProfile of the sheets to this file")
+    ap.add_argument("--maps-only", action="store_true", help="time write_maps alone, with file sizes")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of write_maps (--maps-only)")
     args = ap.parse_args()
+    if args.maps_only:
+        row = maps_only(args)
+        print(row, end="")
+        path = RESULTS / f"maps-{dt.date.today().isoformat()}.md"
+        if not path.exists():
+            path.write_text(
+                "# Kupang day: the Folium maps\n\n"
+                f"Machine: {platform.machine()}, {psutil.cpu_count()} cores, Python "
+                f"{platform.python_version()}. Written by `python -m benchmarks.speed.outputs_bench "
+                "--maps-only`; best of 3 runs of `write_maps` after a warm-up.\n\n" + MAPS_HEADER
+            )
+        with path.open("a") as fh:
+            fh.write(row)
+        return
     rows = run(args)
     if args.profile:
         return
