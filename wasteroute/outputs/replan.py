@@ -62,7 +62,7 @@ def _write_into(result: Replan, out: Path, *, language: str, maps: bool, sheets:
     if maps:
         from .maps import write_maps
 
-        write_maps(sol, out / "maps")
+        write_maps(sol, out / "maps", language=language)
     changed = set(result.changed_trucks)
     if sheets and changed:
         from .gpx import write_gpx
