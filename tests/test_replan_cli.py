@@ -34,7 +34,8 @@ def test_replan_writes_its_folder_beside_the_plan_and_a_rerun_keeps_it(day: Path
     done_first = next(s for s in dt02["steps"] if s["kind"] == "point")
     complaints = tmp_path / "complaints.csv"
     complaints.write_text("# generated for this test\nid,point,lon,lat,latest,priority,volume_m3\n"
-                          f"Q-1,{done_first['id']},,,10:30,tinggi,0.5\n", encoding="utf-8")
+                          f"Q-1,{done_first['id']},,,10:30,tinggi,0.5\n"
+                          "Q-2,,-102.27700,21.87380,11:00,rendah,0.4\n", encoding="utf-8")
     dt01 = next(r for r in plan["routes"] if r["truck"] == "DT-01")
     first = next(s for s in dt01["steps"] if s["kind"] == "point")
     progress = tmp_path / "progress.csv"
@@ -51,7 +52,7 @@ def test_replan_writes_its_folder_beside_the_plan_and_a_rerun_keeps_it(day: Path
     assert "DT-02: broken down at 07:00" in out and (folder / "changes.txt").read_text() in out + "\n"
     new = json.loads((folder / "plan.json").read_text())
     assert {u["id"] for u in new["unassigned"]} | {s["id"] for r in new["routes"] for s in r["steps"]
-                                                   if s["kind"] == "point"} >= {"Q-1"}
+                                                   if s["kind"] == "point"} >= {"Q-1", "Q-2"}
     broken = next(r for r in new["routes"] if r["truck"] == "DT-02")
     assert broken.get("out_of_service_s") == 7 * 3600
     changed = [line.split(",")[0] for line in (folder / "changes.csv").read_text().splitlines()[1:]

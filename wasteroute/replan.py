@@ -421,70 +421,89 @@ def _with_added(problem: ProblemData, complaints: Sequence[Complaint], graph: An
     if bad:
         raise InputError("complaint kinds no truck serves", bad)
     if any(r < 0 for r in rows):
-        return _with_snapped(problem, new_points, rows, graph)
-    loc_node = np.concatenate([problem.loc_node, np.asarray(rows, dtype=np.intp)])
-    return problem.replace(points=(*problem.points, *new_points),
-                           time_s=LocationMatrix(problem.node_time_s, loc_node),
-                           dist_m=LocationMatrix(problem.node_dist_m, loc_node),
-                           matrix=_at_points(problem.matrix, complaints, new_points),
-                           profile_time_s=tuple(LocationMatrix(m.values, loc_node) for m in problem.profile_time_s),
-                           profile_dist_m=tuple(LocationMatrix(m.values, loc_node) for m in problem.profile_dist_m),
-                           profile_matrices=tuple(_at_points(m, complaints, new_points)  # type: ignore[misc]
-                                                  for m in problem.profile_matrices))
+        return _with_snapped(problem, complaints, new_points, graph)
+    at = [loc_of[c.point] for c in complaints]  # each pickup at its point's place, on every road profile
+    return problem.replace(
+        points=(*problem.points, *new_points),
+        time_s=_more(problem.time_s, at), dist_m=_more(problem.dist_m, at),
+        profile_time_s=tuple(_more(m, at) for m in problem.profile_time_s),
+        profile_dist_m=tuple(_more(m, at) for m in problem.profile_dist_m),
+        matrix=_more_tm(problem.matrix, [c.point for c in complaints], [q.id for q in new_points]),
+        profile_matrices=tuple(_more_tm(tm, [c.point for c in complaints], [q.id for q in new_points])
+                               for tm in problem.profile_matrices))
 
 
-def _at_points(matrix: TravelMatrix | None, complaints: Sequence[Complaint],
-               new_points: Sequence[PointData]) -> TravelMatrix | None:
-    """``matrix`` with the complaints as new locations on their points' road nodes."""
-    if matrix is None:
+def _more(m: LocationMatrix, locations: Sequence[int]) -> LocationMatrix:
+    """``m`` with one more location at the place of each of ``locations`` (same values)."""
+    return LocationMatrix(m.values, np.concatenate([m.loc_node, m.loc_node[list(locations)]]))
+
+
+def _more_tm(tm: TravelMatrix | None, at_ids: Sequence[str], new_ids: Sequence[str]) -> TravelMatrix | None:
+    """A :class:`TravelMatrix` (for drawing) with the new ids at the places of ``at_ids``."""
+    if tm is None:
         return None
-    nodes = [int(matrix.nodes[matrix.position(c.point)]) for c in complaints]
-    return TravelMatrix(ids=(*matrix.ids, *(p.id for p in new_points)),
-                        nodes=np.concatenate([matrix.nodes, np.asarray(nodes, dtype=np.int64)]),
-                        node_time_s=matrix.node_time_s, node_dist_m=matrix.node_dist_m,
-                        loc_node=np.concatenate([matrix.loc_node, [matrix.loc_node[matrix.position(c.point)]
-                                                                   for c in complaints]]).astype(np.int32),
-                        unreachable=matrix.unreachable, index=matrix.index)
+    pos = [tm.position(i) for i in at_ids]
+    return TravelMatrix(ids=(*tm.ids, *new_ids), nodes=np.concatenate([tm.nodes, tm.nodes[pos]]),
+                        node_time_s=tm.node_time_s, node_dist_m=tm.node_dist_m,
+                        loc_node=np.concatenate([tm.loc_node, tm.loc_node[pos]]).astype(tm.loc_node.dtype),
+                        unreachable=tm.unreachable, index=tm.index,
+                        places=(*tm.places, *(tm.places[k] for k in pos)))
 
 
-def _with_snapped(problem: ProblemData, new_points: list[PointData], rows: list[int], graph: Any) -> ProblemData:
-    """Complaints at lon/lat: snapped to the road graph, the matrix computed again with them.
+def _with_snapped(problem: ProblemData, complaints: Sequence[Complaint], new_points: list[PointData],
+                  graph: Any) -> ProblemData:
+    """Complaints at lon/lat: placed on their street like the points, the matrices computed again
+    (one per road profile). A complaint at a point of the day keeps that point's place.
 
-    A complaint at a point of the day (``rows[i] >= 0``) keeps that point's road node.
+    Raises
+    ------
+    InputError
+        Without a road graph, or for a place too far from a road or cut off from the depot or landfill.
     """
     import pandas as pd
 
     from .matrix import build_matrix
+    from .onstreet import street_ways
     from .stops import snap_points
 
     matrix = problem.matrix
-    loose = [p for p, r in zip(new_points, rows) if r < 0]
+    loose = [c for c in complaints if not c.point]
     if graph is None or matrix is None:
-        raise InputError(f"complaints {', '.join(p.id for p in loose)} give lon/lat, but this plan has no road "
+        raise InputError(f"complaints {', '.join(c.id for c in loose)} give lon/lat, but this plan has no road "
                          "graph to place them on; give the point id of the nearest TPS, or re-plan from the "
                          "scenario (CLI)")
-    frame = pd.DataFrame({"id": [p.id for p in loose], "lon": [p.lon for p in loose], "lat": [p.lat for p in loose]})
+    frame = pd.DataFrame({"id": [c.id for c in loose], "lon": [c.lon for c in loose], "lat": [c.lat for c in loose]})
     snapped, report = snap_points(frame, graph, max_snap_m=max(_snap_limit(problem), 300.0))
     if report.too_far:
         raise InputError("complaints too far from a road", [f"complaint {k}: {v}" for k, v in report.too_far.items()])
-    snap = {pid: (int(n), float(d)) for pid, n, d in zip(snapped["id"], snapped["node"], snapped["snap_m"])}
-    placed = [dataclasses.replace(p, node=snap[p.id][0], snap_m=snap[p.id][1]) if p.id in snap else p
-              for p in new_points]
-    ids = [*matrix.ids, *(p.id for p in placed)]
-    nodes = [*(int(n) for n in matrix.nodes), *(p.node for p in placed)]
-    tm, *extra = [build_matrix(m.index, ids, nodes) for m in (matrix, *problem.profile_matrices)]
-    new_ids = {p.id for p in placed}
+    where = {i: (int(n), float(d), w) for i, n, d, w in zip(snapped["id"], snapped["node"], snapped["snap_m"],
+                                                             street_ways(snapped, graph))}
+    ids, nodes = [*matrix.ids], [int(n) for n in matrix.nodes]
+    ways: list[Any] = [None if isinstance(pl, int) else pl for pl in matrix.places]
+    placed = []
+    for c, q in zip(complaints, new_points):
+        if c.point:
+            pos = matrix.position(c.point)
+            node, way = int(matrix.nodes[pos]), ways[pos]
+        else:
+            node, snap_m, way = where[c.id]
+            q = dataclasses.replace(q, node=node, snap_m=snap_m)
+        ids.append(q.id)
+        nodes.append(node)
+        ways.append(way)
+        placed.append(q)
+    tm, *extra = [build_matrix(m.index, ids, nodes, ways=ways) for m in (matrix, *problem.profile_matrices)]
+    new_ids = {q.id for q in placed}
     bad = sorted({x for pair in tm.unreachable for x in pair if x in new_ids})
     if bad:
         raise InputError(f"complaints {', '.join(bad)} cannot be reached by road from the depot or landfill "
                          "(or back); check their lon/lat")
     anchors = [problem.depot.id, *(lf.id for lf in problem.landfills)]
     cut = [unreachable_locations(t, anchors) for t in extra]  # road profiles that cannot reach a complaint
-    placed = [dataclasses.replace(p, blocked_profiles=tuple(k for k, c in enumerate(cut, 1) if p.id in c))
-              if p.id in new_ids else p for p in placed]
+    placed = [dataclasses.replace(q, blocked_profiles=tuple(k for k, c in enumerate(cut, 1) if q.id in c))
+              for q in placed]
     points = (*problem.points, *placed)
-    order = [*anchors, *(p.id for p in points)]
-    idx = [tm.position(i) for i in order]
+    idx = [tm.position(i) for i in [*anchors, *(q.id for q in points)]]
     return problem.replace(points=points, time_s=tm.time_s.select(idx), dist_m=tm.dist_m.select(idx), matrix=tm,
                            profile_time_s=tuple(blocked_select(t.time_s, idx, BLOCKED_S) for t in extra),
                            profile_dist_m=tuple(blocked_select(t.dist_m, idx, BLOCKED_M) for t in extra),
