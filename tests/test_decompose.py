@@ -197,3 +197,77 @@ def test_solve_decomposes_days_above_the_threshold() -> None:
     assert "decomposed" not in solve(prob, SolverParams(time_limit_s=8, solution_limit=30, decompose_above=16)).status
     with pytest.raises(InputError, match="decompose_above"):
         SolverParams(decompose_above=0)
+
+
+# ----------------------------------------------------------------------------- every limit, re-insertion
+def test_area_shortfall_names_each_limit_a_fleet_cannot_carry() -> None:
+    import dataclasses
+
+    pts = [point(f"P{i}", volume_m3=2.0) for i in range(6)] + [point(f"C{i}", kind="container", volume_m3=3.0)
+                                                               for i in range(3)]
+    dump = dataclasses.replace(vehicle("DT-01", max_stops=4), max_daily_load_l=10_000)
+    arm = vehicle("AR-01", serves=("container",), containers_per_trip=1, max_trips=2)
+    prob = make_problem([100.0 * i for i in range(9)], pts, [dump, arm])
+    from wasteroute.decompose import area_shortfall
+
+    short = area_shortfall(prob, list(range(9)), [0, 1])
+    assert short == {"load": 6 * 2000 - 10_000, "items": 1.0}  # 12 m³ on a 10 m³ day; 3 containers, 2 lifts
+    assert area_shortfall(prob, list(range(4)), [0]) == {}
+    assert area_shortfall(prob, list(range(6)), [0])["stops"] == 2.0  # the only truck stops 4 times
+    assert area_shortfall(prob, [6, 7], [1]) == {}
+
+
+def test_trucks_move_to_an_area_short_on_daily_load() -> None:
+    """An area's points fit one truck's time but not its daily load: it gets a truck from an area
+    that can spare one (the estimate gave both areas two trucks)."""
+    import dataclasses
+
+    from wasteroute.decompose import _cover_limits, area_shortfall
+
+    pts = [point(f"W{i}", volume_m3=2.0) for i in range(5)] + [point(f"E{i}", volume_m3=0.1) for i in range(5)]
+    fleet = [dataclasses.replace(vehicle(f"DT-{i:02d}"), max_daily_load_l=4_000) for i in range(5)]
+    prob = make_problem([-10_000.0 + 100 * i for i in range(5)] + [10_000.0 + 100 * i for i in range(5)], pts, fleet)
+    members = [list(range(5)), list(range(5, 10))]
+    trucks = [[0, 1], [2, 3, 4]]  # west: 10 m³ on 2 x 4 m³ a day
+    assert area_shortfall(prob, members[0], trucks[0]) == {"load": 2_000}
+    _cover_limits(prob, [list(range(5))] * 10, members, trucks)
+    assert len(trucks[0]) == 3 and len(trucks[1]) == 2
+    assert not area_shortfall(prob, members[0], trucks[0]) and not area_shortfall(prob, members[1], trucks[1])
+
+
+def test_whole_day_step_reinserts_points_areas_left_out() -> None:
+    """The areas' plans left every point out (e.g. no plan in time): the step over neighbouring
+    areas inserts them all, and the plan validates."""
+    import time
+
+    from wasteroute.decompose import polish_by_neighbours
+    from wasteroute.solution import Solution, empty_route
+
+    prob = _two_clusters(n_each=6, trucks=4)
+    areas = plan_areas(prob, max_points=6)
+    assert len(areas) == 2
+    merged = Solution(problem=prob, routes=tuple(empty_route(prob, v) for v in prob.vehicles),
+                      unassigned={p.id: "fleet exhausted: no plan found for its area" for p in prob.points},
+                      objective=len(prob.points) * FAST.drop_penalty, status="no plan", solve_s=0.0,
+                      params=FAST)  # OR-Tools' objective counts a penalty per point left out
+    params = SolverParams(time_limit_s=10, solution_limit=200)
+    sol = polish_by_neighbours(prob, params, areas, merged, time.perf_counter() + 10)
+    sol.validate()
+    _coverage(sol)
+    assert not sol.unassigned
+    assert 0 < sol.objective < FAST.drop_penalty
+
+
+def test_large_day_takes_the_neighbour_step_when_the_whole_day_is_too_large_to_read(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import wasteroute.decompose as dec
+
+    monkeypatch.setattr(dec, "WHOLE_DAY_MAX_BREAK_TRUCKS", -1)
+    prob = _two_clusters()
+    assert not dec.whole_day_readable(prob)
+    with caplog.at_level(logging.INFO, logger="wasteroute"):
+        sol = solve_by_area(prob, SolverParams(time_limit_s=8, solution_limit=30), max_points=10)
+    sol.validate()
+    _coverage(sol)
+    assert not sol.unassigned
+    assert any(r.message.startswith("whole-day step: areas 1+2") for r in caplog.records)

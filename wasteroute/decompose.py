@@ -55,6 +55,10 @@ BALANCE_SLACK = 0.10
 VEHICLE_MARGIN = 1.15
 #: Shortest search an area gets (s), whatever its share.
 MIN_AREA_S = 1.0
+#: Shortest whole-day step (s) worth starting; below it the merged plan stands.
+MIN_POLISH_S = 0.5
+#: Most trucks with a break whose whole-day plan is read back in one go (:func:`whole_day_readable`).
+WHOLE_DAY_MAX_BREAK_TRUCKS = 60
 _KMEDOIDS_ROUNDS = 12
 
 
@@ -104,16 +108,21 @@ def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int
     polish_s = params.time_limit_s * POLISH_SHARE
     merged = _solve_areas(problem, params, areas, t0, deadline - polish_s)
     left = params.time_limit_s if params.solution_limit else deadline - time.perf_counter()
-    best = merged
-    if left >= MIN_AREA_S:
+    best, how = merged, ""
+    if left >= MIN_POLISH_S and whole_day_readable(problem):
         polished = _polish(problem, params, merged, left)
         if polished is not None and _better(polished, merged):
-            best = polished
+            best, how = polished, " (whole-day search from the merged area plans)"
+    elif left >= MIN_POLISH_S:
+        polished = polish_by_neighbours(problem, params, areas, merged, deadline)
+        if _better(polished, merged) or polished.objective != merged.objective:
+            best, how = polished, " (neighbouring areas searched together from the merged plans)"
+    if left >= MIN_POLISH_S:
         log.info("decomposition: %s plan kept (%d unassigned, objective %d)",
-                 "polished" if best is polished else "merged", len(best.unassigned), best.objective)
-    status = f"decomposed into {len(areas)} areas; " + best.status
-    if best is not merged:
-        status += " (whole-day search from the merged area plans)"
+                 "polished" if best is not merged else "merged", len(best.unassigned), best.objective)
+    else:
+        log.info("decomposition: no time left for a whole-day step (%.1f s); the merged plan stands", left)
+    status = f"decomposed into {len(areas)} areas; " + best.status + how
     return dataclasses.replace(best, status=status, solve_s=time.perf_counter() - t0, params=params,
                                meta={**best.meta, "areas": len(areas)})
 
@@ -381,8 +390,85 @@ def _assign_vehicles(problem: ProblemData, sym: LocationMatrix, work: np.ndarray
             b = max(busy, key=lambda b: (float(work[moved[b]].sum()) / max(1, len(fleet[b])), -b))
             fleet[b] += fleet[a]
             fleet[a] = []
+    _cover_limits(problem, allowed, moved, fleet)
     return [Area(tuple(sorted(moved[a])), tuple(sorted(fleet[a])), float(work[moved[a]].sum()))
             for a in range(k) if moved[a]]
+
+
+def area_shortfall(problem: ProblemData, points: Sequence[int], vehicles: Sequence[int]) -> dict[str, float]:
+    """What the trucks ``vehicles`` cannot carry of the points ``points`` in one day, by limit.
+
+    Limits: ``"load"`` (litres against each truck's capacity x trips, or its daily load limit),
+    ``"items"`` (containers against ``containers_per_trip`` x trips of the trucks that lift them)
+    and ``"stops"`` (points against ``max_stops``). Only the limits short are in the result
+    (amount over). The time a day takes is estimated by the work measure when areas are
+    planned; these are hard caps that no route order can get round.
+    """
+    vs = [problem.vehicles[v] for v in vehicles]
+    pts = [problem.points[k] for k in points]
+    out: dict[str, float] = {}
+    # Load per set of trucks that can serve a point (Hall's condition over those sets: exact
+    # when kinds split the fleet into groups, as dump and arm-roll trucks do).
+    serving = [frozenset(i for i, v in enumerate(vs) if v.can_serve(p)) for p in pts]
+    over = 0.0
+    for group in set(serving):
+        load = sum(p.demand_l for p, s in zip(pts, serving) if s <= group)
+        over = max(over, load - sum(_day_load(vs[i]) for i in group))
+    if over > 0:
+        out["load"] = over
+    lifters = [v for v in vs if v.containers_per_trip is not None]
+    if lifters:
+        lifted = sum(1 for p in pts if any(v.can_serve(p) for v in lifters)
+                     and not any(v.can_serve(p) for v in vs if v.containers_per_trip is None))
+        room = sum(v.containers_per_trip * v.max_trips for v in lifters)  # type: ignore[operator]
+        if lifted > room:
+            out["items"] = float(lifted - room)
+    if vs and all(v.max_stops is not None for v in vs):
+        stops = sum(v.max_stops for v in vs)  # type: ignore[misc]
+        if len(pts) > stops:
+            out["stops"] = float(len(pts) - stops)
+    return out
+
+
+def _cover_limits(problem: ProblemData, allowed: list[list[int]], members: list[list[int]],
+                  fleet: list[list[int]]) -> None:
+    """Move trucks (in place) to areas whose fleet falls short on a limit (:func:`area_shortfall`)
+    from areas that can spare one: the donor keeps a truck for each of its points and no
+    shortfall of its own. Without a donor the area stays short (the whole-day step then
+    re-inserts what it leaves out)."""
+    k = len(members)
+    for _ in range(len(problem.vehicles)):
+        short = [a for a in range(k) if members[a] and area_shortfall(problem, members[a], fleet[a])]
+        if not short:
+            return
+        a = max(short, key=lambda a: (sum(area_shortfall(problem, members[a], fleet[a]).values()), -a))
+        best: tuple[float, int, int] | None = None
+        for b in range(k):
+            if b == a or len(fleet[b]) < 2:
+                continue
+            for v in fleet[b]:
+                if not any(v in allowed[p] for p in members[a]):
+                    continue
+                rest = [u for u in fleet[b] if u != v]
+                if any(not any(u in allowed[p] for u in rest) for p in members[b]):
+                    continue
+                if area_shortfall(problem, members[b], rest):
+                    continue
+                spare = _day_load_sum(problem, rest) - sum(problem.points[p].demand_l for p in members[b])
+                if best is None or (spare, -b, -v) > (best[0], -best[1], -best[2]):
+                    best = (spare, b, v)
+        if best is None:
+            log.warning("areas: an area of %d points is short of %s with its %d trucks and no other "
+                        "area can spare one", len(members[a]), ", ".join(area_shortfall(problem, members[a], fleet[a])),
+                        len(fleet[a]))
+            return
+        _, b, v = best
+        fleet[b].remove(v)
+        fleet[a].append(v)
+
+
+def _day_load_sum(problem: ProblemData, vehicles: Sequence[int]) -> float:
+    return sum(_day_load(problem.vehicles[v]) for v in vehicles)
 
 
 # ----------------------------------------------------------------------------- solving
@@ -465,6 +551,103 @@ def _polish(problem: ProblemData, params: SolverParams, merged: Solution, second
     if out is None:
         log.info("decomposition: the whole-day search could not start from the merged plan")
     return out
+
+
+def whole_day_readable(problem: ProblemData) -> bool:
+    """Whether OR-Tools can read a whole-day plan of ``problem`` as a warm start in good time.
+
+    Reading routes (``ReadAssignmentFromRoutes``) is fast without breaks, but with a break per
+    truck OR-Tools' check of the routes backtracks over the break placements: 174 trucks with
+    breaks on a generated 2,400-point Kupang-like day took 78 s to read (1.9 s without the
+    breaks), and a time limit or ``CancelSearch`` stopped it only after 30-45 s. Up to
+    :data:`WHOLE_DAY_MAX_BREAK_TRUCKS` trucks with a break (Kupang's day: 34) it reads in about
+    a second; above, the whole-day step works on neighbouring areas (:func:`polish_by_neighbours`).
+    """
+    return sum(1 for v in problem.vehicles if v.shift.break_duration_s) <= WHOLE_DAY_MAX_BREAK_TRUCKS
+
+
+def polish_by_neighbours(problem: ProblemData, params: SolverParams, areas: Sequence[Area], merged: Solution,
+                         deadline: float) -> Solution:
+    """The whole-day step for a day too large to read whole: neighbouring areas searched together.
+
+    Each area is paired with its nearest other area (medoid to medoid, symmetrised time) among
+    those that share a kind of truck. Points the areas left out go with the area nearest to
+    them whose trucks can serve them, and the pairs with such points come first (so they are
+    re-inserted with the time that is left), then the pairs with the most points. Each pair is
+    searched from its current routes (:func:`wasteroute.solver.improve`) with an equal share of
+    the time left (with a solution limit: the whole time limit caps each, no clock decides), and
+    its routes replace the old ones when they leave no more points out. Returns the plan with
+    every improvement applied (``merged`` itself when nothing changed).
+    """
+    n_pts = len(problem.points)
+    if not areas or n_pts == 0:
+        return merged
+    sym = _symmetric_point_times(problem)
+    medoid = [a.points[int(np.argmin(sym.select(list(a.points)).sum(axis=1)))] for a in areas]
+    index = {p.id: k for k, p in enumerate(problem.points)}
+    routes = list(merged.routes)
+    unassigned = dict(merged.unassigned)
+    objective = merged.objective
+    extra: list[list[int]] = [[] for _ in areas]
+    for pid in merged.unassigned:
+        k = index.get(pid)
+        if k is None:
+            continue
+        options = [a for a, ar in enumerate(areas) if any(problem.vehicles[v].can_serve(problem.points[k])
+                                                          for v in ar.vehicles)]
+        if options:
+            extra[min(options, key=lambda a: (sym[k, medoid[a]], a))].append(k)
+    pairs = _neighbour_pairs(problem, areas, sym, medoid)
+    pairs.sort(key=lambda ab: (-(len(extra[ab[0]]) + len(extra[ab[1]])),
+                               -(len(areas[ab[0]].points) + len(areas[ab[1]].points)), ab))
+    bounded = params.solution_limit is not None
+    done = 0
+    for i, (a, b) in enumerate(pairs):
+        budget = params.time_limit_s if bounded else (deadline - time.perf_counter()) / (len(pairs) - i)
+        if not bounded and budget < MIN_POLISH_S:
+            break
+        pts = sorted({*areas[a].points, *areas[b].points, *extra[a], *extra[b]})
+        vehs = sorted({*areas[a].vehicles, *areas[b].vehicles})
+        sub = sub_problem(problem, pts, vehs)
+        before = sum(1 for k in pts if problem.points[k].id in unassigned)
+        initial = [[v.id for v in routes[vi].visits[1:-1]] for vi in vehs]
+        try:
+            sol = improve(sub, dataclasses.replace(params, time_limit_s=budget), initial)
+        except (InfeasibleError, InputError) as exc:
+            log.warning("whole-day step: areas %d+%d: search failed (%s)", a + 1, b + 1, exc)
+            sol = None
+        done += 1
+        start = None if sol is None else sol.meta.get("start_objective")
+        if sol is None or start is None or len(sol.unassigned) > before:
+            continue
+        pair = Area(tuple(pts), tuple(vehs))
+        for j, r in enumerate(sol.routes):
+            routes[vehs[j]] = _lift_route(problem, pair, r, problem.vehicles[vehs[j]])
+        for k in pts:
+            unassigned.pop(problem.points[k].id, None)
+        unassigned.update(sol.unassigned)
+        objective += sol.objective - int(start)
+        log.info("whole-day step: areas %d+%d (%d points, %d trucks, %.1f s): %d -> %d left out, "
+                 "objective %+d", a + 1, b + 1, len(pts), len(vehs), budget, before, len(sol.unassigned),
+                 sol.objective - int(start))
+    if done < len(pairs):
+        log.info("whole-day step: time for %d of %d pairs of neighbouring areas", done, len(pairs))
+    return dataclasses.replace(merged, routes=tuple(routes), unassigned=unassigned, objective=objective)
+
+
+def _neighbour_pairs(problem: ProblemData, areas: Sequence[Area], sym: LocationMatrix,
+                     medoid: list[int]) -> list[tuple[int, int]]:
+    """Each area with its nearest other area that shares a kind of truck; unique pairs."""
+    kinds = [{p.kind for p in (problem.points[k] for k in ar.points)} for ar in areas]
+    serves = [{kd for v in ar.vehicles for kd in kinds[a] if kd in problem.vehicles[v].serves}
+              for a, ar in enumerate(areas)]
+    pairs: set[tuple[int, int]] = set()
+    for a in range(len(areas)):
+        others = [b for b in range(len(areas)) if b != a and serves[a] & kinds[b]]
+        if others:
+            b = min(others, key=lambda b: (sym[medoid[a], medoid[b]], b))
+            pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
 
 
 def _better(a: Solution, b: Solution) -> bool:

@@ -37,6 +37,8 @@ log = logging.getLogger("wasteroute")
 
 #: Share of the budget PyVRP gets with ``engine = "pyvrp"``: OR-Tools then only repairs.
 _PYVRP_ALONE_SHARE = 0.95
+#: Smallest time limit handed on (``SolverParams`` needs a positive one).
+_MIN_S = 0.01
 
 
 def solve_with_engine(
@@ -79,7 +81,9 @@ def solve_hybrid(problem: ProblemData, params: SolverParams, *, engine: str = "h
     budget = None if bounded else params.time_limit_s * params.pyvrp_share
     iterations = params.pyvrp_iterations if bounded else None
     found = _pyvrp_runs(problem, params, budget, iterations)
-    polish = dataclasses.replace(params, time_limit_s=max(1.0, solver.time_left(params, t0)))
+    # No floor on OR-Tools' share: a floor (it was 1 s) made every small budget overrun, e.g.
+    # each area of a large day. Reading PyVRP's routes is OR-Tools' plan even with no time left.
+    polish = dataclasses.replace(params, time_limit_s=max(_MIN_S, solver.time_left(params, t0)))
     if found.feasible:
         log.info("hybrid: PyVRP's routes (cost %d) go to OR-Tools for the rest of the budget", found.cost)
         sol = solver.solve(problem, polish, initial_routes=found.as_initial_routes())

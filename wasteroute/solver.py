@@ -76,6 +76,8 @@ class _Progress:
     """Solutions found by the current search of a model (reset by :func:`_searching`)."""
 
     found: int = 0
+    #: Objective of the routes a warm start read (None: no warm start).
+    start_objective: int | None = None
 
 
 @dataclass(frozen=True)
@@ -740,8 +742,12 @@ def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> 
         # Ctrl-C handled inside one of them (on the main thread) would be lost.
         start = _warm_start(m, initial_routes)
         left = seconds if m.params.solution_limit else seconds - (time.perf_counter() - t0)
-        if start is None or left < 0.1:
+        if start is None:
             return None
+        m.progress.start_objective = int(start.ObjectiveValue())
+        if left < 0.1:  # no time to search: the routes as read are the plan (they are feasible)
+            log.info("warm start: no time left to search from the given routes; they are the plan")
+            return start
         sp = _search_parameters(m.params, time_limit_s=left)
         return _timed(m, sp, lambda: m.routing.SolveFromAssignmentWithParameters(start, sp))
 
@@ -855,7 +861,8 @@ def improve(problem: ProblemData, params: SolverParams, initial_routes: list[lis
     if assignment is None:
         return None
     status = _STATUS.get(m.routing.status(), str(m.routing.status()))
-    return _extract(m, assignment, status, time.perf_counter() - t0)
+    sol = _extract(m, assignment, status, time.perf_counter() - t0)
+    return dataclasses.replace(sol, meta={**sol.meta, "start_objective": m.progress.start_objective})
 
 
 @dataclass(frozen=True)
