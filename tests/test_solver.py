@@ -429,3 +429,29 @@ def test_solution_limit_lifts_the_lns_wall_clock_cut() -> None:
     timed = _search_parameters(SolverParams(time_limit_s=40))
     assert timed.lns_time_limit.ToTimedelta().total_seconds() == 0.1
 
+
+
+def test_warm_start_drops_empty_unloads_from_the_given_routes() -> None:
+    prob = make_problem([1000, 1100], [point("A"), point("B")], [vehicle("DT-01")])
+    sol = solve(prob, FAST, initial_routes=[["TPA", "A", "TPA", "TPA", "B", "TPA", "TPA"]])
+    sol.validate()
+    assert not sol.unassigned
+
+
+def test_last_resort_gives_a_plan_when_no_first_strategy_does(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """No first-solution strategy gives a plan (e.g. a large day on a busy machine): the search
+    starts from no point served and inserts points; the plan is valid and loses nothing."""
+    import logging
+
+    import wasteroute.solver as solver_mod
+
+    monkeypatch.setattr(solver_mod, "_solve_with_fallback", lambda m, t0: None)
+    pts = [point(f"P{i}", volume_m3=1.5) for i in range(8)]
+    prob = make_problem([300.0 * (i + 1) for i in range(8)], pts, [vehicle("DT-01"), vehicle("DT-02")])
+    with caplog.at_level(logging.WARNING, logger="wasteroute"):
+        sol = solve(prob, SolverParams(time_limit_s=5, solution_limit=200))
+    sol.validate()
+    assert any("starting from no point served" in r.message for r in caplog.records)
+    served = {v.id for r in sol.routes for v in r.stops}
+    assert served | set(sol.unassigned) == {p.id for p in pts}
+    assert len(served) >= 6  # local search inserted (nearly) everything

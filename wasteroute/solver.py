@@ -69,6 +69,8 @@ _FALLBACK_FIRST_NODES = 1500
 #: search (OR-Tools 9.15 does not cache Python callbacks), but nodes² Python ints while built
 #: (3000 nodes: about 0.3 GB for a moment). Above it, callbacks read the distinct-node matrices.
 _DENSE_TRANSIT_MAX_NODES = 3000
+#: Share of the budget the last resort (:func:`_from_nothing`) gets at least, beyond the budget.
+_LAST_RESORT_SHARE = 0.03
 
 
 @dataclass
@@ -718,6 +720,9 @@ def solve(
         log.warning("no plan with a final unload node per truck; searching %.0f s without", left)
         fallback = dataclasses.replace(params, final_unload="optional", time_limit_s=left)
         return solve(problem, fallback, initial_routes=initial_routes)
+    if assignment is None and initial_routes is None:
+        assignment, m = _from_nothing(problem, params, m, t0)
+        status = _STATUS.get(m.routing.status(), str(m.routing.status()))
     if assignment is None:
         msg = (
             f"OR-Tools found no plan ({status}); the shift, landfill hours or break window may be "
@@ -727,6 +732,19 @@ def solve(
     sol = _extract(m, assignment, status, time.perf_counter() - t0)
     log.info("solved: objective %d, %d unassigned, in %.1f s", sol.objective, len(sol.unassigned), sol.solve_s)
     return sol
+
+
+def _from_nothing(problem: ProblemData, params: SolverParams, m: _Model, t0: float) -> tuple[Any, _Model]:
+    """The last resort when no first-solution strategy gave a plan in time: start from no point
+    served (ALL_UNPERFORMED, immediate) and let local search insert points for the time left
+    (at least :data:`_LAST_RESORT_SHARE` of the budget, at most 1 s). Every point it cannot
+    insert ends unassigned with its reason, so a large day always gets a plan near its deadline.
+    A truck's mandatory final unload node cannot be left out, so this uses the optional model."""
+    if m.final_nodes:
+        m = _build(problem, dataclasses.replace(params, final_unload="optional"))
+    seconds = max(time_left(params, t0), min(1.0, _LAST_RESORT_SHARE * params.time_limit_s))
+    log.warning("no first plan in time; starting from no point served and inserting points for %.1f s", seconds)
+    return _run(m, _search_parameters(params, first_solution="ALL_UNPERFORMED", time_limit_s=seconds)), m
 
 
 def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> Any:
@@ -1071,6 +1089,8 @@ def _routes_as_indices(m: _Model, initial_routes: list[list[str]]) -> tuple[list
                 route.pop()
         idx = []
         for pos, ident in enumerate(route):
+            if ident in free and (pos == 0 or route[pos - 1] in free):
+                continue  # an unload with nothing to unload: it would only use up a trip
             if ident in point_node:
                 idx.append(manager.NodeToIndex(point_node.pop(ident)))
             elif free.get(ident):
