@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,8 +25,70 @@ from .units import format_hhmm, parse_hhmm
 
 T = TypeVar("T")
 
-#: Kinds of collection point and the vehicle kinds that can serve them.
+#: Kinds of collection point and the vehicle kinds that can serve them (Kupang's; a scenario
+#: may name its own with ``[[kind]]``, see :class:`PointKind`).
 POINT_KINDS: tuple[str, ...] = ("container", "bak", "roadside")
+#: How a point of a kind is loaded: by hand (``ServiceSettings.manual_*``) or as a container
+#: lifted whole by an arm-roll truck (``ServiceSettings.container_swap_s``).
+LOADINGS: tuple[str, ...] = ("manual", "swap")
+_KIND_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class PointKind:
+    """A kind of collection point: its id in the points file, how it is loaded, its printed names.
+
+    ``name_id``/``name_en`` are what driver sheets, GPX files and maps print (Bahasa Indonesia,
+    English); empty means the id itself.
+    """
+
+    id: str
+    loading: str = "manual"
+    name_id: str = ""
+    name_en: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not _KIND_ID.match(self.id):
+            raise InputError(f"kind id {self.id!r} must be lower-case letters, digits, _ or -, e.g. \"glass\"")
+        if self.loading not in LOADINGS:
+            raise InputError(f"kind {self.id!r}: loading {self.loading!r} must be one of {', '.join(LOADINGS)}")
+
+    def name(self, language: str) -> str:
+        """The printed name in ``language`` (``"id"`` or ``"en"``)."""
+        return (self.name_id if language == "id" else self.name_en) or self.id
+
+
+#: Kupang's kinds: steel containers (arm-roll), masonry bins and roadside points (dump trucks).
+DEFAULT_POINT_KINDS: tuple[PointKind, ...] = (
+    PointKind("container", "swap", "kontainer", "container"),
+    PointKind("bak", "manual", "bak", "bin (bak)"),
+    PointKind("roadside", "manual", "tepi jalan", "roadside"),
+)
+
+
+def point_kinds_from_table(items: Any, where: str) -> tuple[PointKind, ...]:
+    """The ``[[kind]]`` tables of a scenario (each ``id``, ``loading``, ``name_id``, ``name_en``);
+    Kupang's kinds when there are none.
+
+    Raises
+    ------
+    InputError
+        If a table has unknown or wrongly typed settings, an id repeats, or a value is invalid.
+    """
+    if items is None:
+        return DEFAULT_POINT_KINDS
+    tables = _array_of_tables(items, where, "kind")
+    for i, t in enumerate(tables):
+        if isinstance(t, Mapping) and "id" not in t:
+            raise InputError(f"{where} kind[{i}]: no id; add e.g. id = \"glass\" (the kind as the points file writes it)")
+    kinds = tuple(_build(PointKind, t, f"{where} kind[{i}]", section="kind") for i, t in enumerate(tables))
+    if not kinds:
+        raise InputError(f"{where}: [[kind]] is empty; name at least one kind of collection point or leave it out")
+    ids = [k.id for k in kinds]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise InputError(f"{where}: kind id(s) {', '.join(dup)} given twice; give each [[kind]] its own id")
+    return kinds
 
 #: Free-flow speeds per OSM highway class in km/h, for a small Indonesian city before 07:00
 #: (the ``id-small-city`` speed profile; see ``speed_profiles``).
@@ -356,11 +419,8 @@ class VehicleType:
         if not 0 <= self.count <= 10_000:
             raise InputError(f"{where}: count {self.count} must be between 0 and 10000")
         _number_in(self.capacity_m3, "capacity_m3", where, low=0, high=1e4, low_open=True)
-        unknown = sorted(set(self.serves) - set(POINT_KINDS))
-        if unknown or not self.serves:
-            raise InputError(
-                f"{where}: serves {list(self.serves)} must be a non-empty list of {list(POINT_KINDS)}"
-            )
+        if not self.serves:
+            raise InputError(f"{where}: serves {list(self.serves)} must be a non-empty list of point kinds")
         if self.containers_per_trip is not None and self.containers_per_trip < 1:
             raise InputError(f"{where}: containers_per_trip must be >= 1 or left out")
         if self.max_landfill_trips < 1:
@@ -467,7 +527,7 @@ class Fleet:
         return Fleet(types=(*self.types, *twins), unavailable=tuple(off))
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> Fleet:
+    def from_toml(cls, path: str | Path, *, kinds: Sequence[str] = POINT_KINDS) -> Fleet:
         """Read a fleet file (see ``data/kupang/fleet.toml``).
 
         Raises
@@ -476,16 +536,18 @@ class Fleet:
             If the file is missing or a setting is wrong.
         """
         table = _read_toml(path)
-        return cls.from_table(table, where=str(path))
+        return cls.from_table(table, where=str(path), kinds=kinds)
 
     @classmethod
-    def from_table(cls, table: Mapping[str, Any], where: str = "fleet") -> Fleet:
-        """Build from a parsed TOML table.
+    def from_table(cls, table: Mapping[str, Any], where: str = "fleet", *,
+                   kinds: Sequence[str] = POINT_KINDS) -> Fleet:
+        """Build from a parsed TOML table; every ``serves`` entry must be one of ``kinds``.
 
         Raises
         ------
         InputError
-            If a setting is unknown, of the wrong type or out of range, or two trucks share an id.
+            If a setting is unknown, of the wrong type or out of range, a type serves an unknown
+            kind, or two trucks share an id.
         """
         known = ["description", "shift", "unavailable", "vehicle_type"]
         unknown = sorted(set(table) - set(known))
@@ -502,11 +564,27 @@ class Fleet:
             if "serves" not in vt:
                 raise InputError(f"{where} vehicle_type[{i}]: no serves; add e.g. serves = [\"bak\", \"roadside\"]")
             types.append(_build(VehicleType, vt, f"{where} vehicle_type[{i}]", section="vehicle_type", shift=vshift))
+        check_serves(types, kinds, where)
         unavailable = table.get("unavailable", [])
         problem = check_type(unavailable, "list of strings", "unavailable")
         if problem:
             raise InputError(f"{where}: {problem}")
         return cls(types=tuple(types), unavailable=tuple(unavailable))
+
+
+def check_serves(types: Sequence[VehicleType], kinds: Sequence[str], where: str) -> None:
+    """Raise if a vehicle type serves a kind that is not one of ``kinds``.
+
+    Raises
+    ------
+    InputError
+        Naming the type, the unknown kinds and the known ones.
+    """
+    bad = [f"vehicle type {vt.name!r}: serves {list(vt.serves)} must be a non-empty list of {list(kinds)}"
+           for vt in types if set(vt.serves) - set(kinds)]
+    if bad:
+        raise InputError(f"{where}: {bad[0]}" if len(bad) == 1 else f"{where}: {len(bad)} vehicle types serve "
+                         "unknown kinds; add the kinds as [[kind]] in the scenario or fix serves", bad)
 
 
 def _check_truck_ids(trucks: list[Truck]) -> None:
@@ -642,9 +720,10 @@ class ServiceSettings:
             if not 0 <= value < 24 * 3600:
                 raise InputError(f"service.{name} {value} must be >= 0 s and less than a day (86400 s)")
 
-    def service_s(self, kind: str, volume_m3: float) -> int:
-        """Service time at a point of this kind and volume."""
-        if kind == "container":
+    def service_s(self, kind: str, volume_m3: float, *, loading: str | None = None) -> int:
+        """Service time at a point of this kind and volume; ``loading`` ("swap" or "manual",
+        :class:`PointKind`) decides, else a ``container`` is swapped and any other kind loaded by hand."""
+        if (loading or ("swap" if kind == "container" else "manual")) == "swap":
             return self.container_swap_s
         return int(round(self.manual_setup_s + self.manual_s_per_m3 * volume_m3))
 

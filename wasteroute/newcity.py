@@ -17,12 +17,21 @@ import logging
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .config import EmissionSettings, NetworkSettings, ServiceSettings, SolverParams, VehicleType
+from .config import (
+    DEFAULT_POINT_KINDS,
+    EmissionSettings,
+    NetworkSettings,
+    PointKind,
+    ServiceSettings,
+    SolverParams,
+    VehicleType,
+    point_kinds_from_table,
+)
 from .errors import InputError
 from .speed_profiles import SPEED_PROFILES
 from .stops import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
@@ -136,6 +145,15 @@ def scenario_text(name: str, *, osm_file: str | None, place: str | None, timezon
     lines += ["", "[service]", *_section(ServiceSettings)]
     lines += ["", "[emissions]", *_section(EmissionSettings)]
     lines += ["", "[solver]", *_section(SolverParams)]
+    lines += ["", "# Kinds of collection point: the `kind` column of the points file must be one of these ids,",
+              "# and each vehicle type's `serves` in fleet.toml lists ids from here. loading = \"swap\": a",
+              "# container lifted whole (service.container_swap_s); \"manual\": loaded by hand",
+              "# (service.manual_setup_s + manual_s_per_m3). name_id/name_en are printed on sheets, maps, GPX.",
+              "# These three are the defaults (Kupang's); rename, add or remove kinds to match the city."]
+    for k in DEFAULT_POINT_KINDS:
+        lines += ["", "[[kind]]", _line("id", k.id, active=True), _line("loading", k.loading, active=True),
+                  _line("name_id", k.name_id, "name in Bahasa Indonesia", active=True),
+                  _line("name_en", k.name_en, "name in English", active=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -384,10 +402,13 @@ def _has_timezonefinder() -> bool:
 
 
 # ---------------------------------------------------------------------- checking points
-def points_schema() -> dict[str, Any]:
-    """The JSON Schema of one collection point (shipped as ``wasteroute/schemas/points.schema.json``)."""
+def points_schema(kinds: Sequence[str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of one collection point (shipped as ``wasteroute/schemas/points.schema.json``);
+    with ``kinds``, a scenario's own ``[[kind]]`` ids replace Kupang's in the ``kind`` enum."""
     text = resources.files("wasteroute").joinpath("schemas/points.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
+    if kinds is not None:
+        schema["properties"]["kind"]["enum"] = list(kinds)
     return schema
 
 
@@ -413,7 +434,7 @@ def _record(row: Mapping[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def schema_problems(rows: list[Mapping[str, Any]]) -> dict[int, list[str]]:
+def schema_problems(rows: list[Mapping[str, Any]], kinds: Sequence[str] | None = None) -> dict[int, list[str]]:
     """Row number (1 = first data row) -> what the JSON Schema finds wrong in it.
 
     Raises
@@ -423,7 +444,7 @@ def schema_problems(rows: list[Mapping[str, Any]]) -> dict[int, list[str]]:
     """
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(points_schema())
+    validator = jsonschema.Draft202012Validator(points_schema(kinds))
     found: dict[int, list[str]] = {}
     for i, row in enumerate(rows, start=1):
         errors = sorted(validator.iter_errors(_record(row)), key=lambda e: list(e.path))
@@ -445,8 +466,8 @@ def _raw_rows(path: Path) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def check_points(path: str | Path) -> int:
-    """Validate a points file; return the number of points.
+def check_points(path: str | Path, kinds: Sequence[PointKind] = DEFAULT_POINT_KINDS) -> int:
+    """Validate a points file against the scenario's ``kinds``; return the number of points.
 
     Every row is checked against the JSON Schema (when ``jsonschema`` is installed) and by the
     project's reader (ids unique, windows in order, ...); all problems come in one error.
@@ -463,12 +484,12 @@ def check_points(path: str | Path) -> int:
         raise InputError(f"collection points file {p} does not exist; check the path")
     rows = _raw_rows(p)
     try:
-        by_schema = schema_problems(rows)
+        by_schema = schema_problems(rows, [k.id for k in kinds])
     except ImportError:
         log.info("jsonschema is not installed: %s checked by the reader only", p)
         by_schema = {}
     try:
-        n = len(read_points(p))
+        n = len(read_points(p, kinds=kinds))
     except InputError as exc:
         flagged = {i for i in by_schema if any(s.startswith(f"row {i} ") for s in exc.problems)}
         extra = [m for i, ms in by_schema.items() if i not in flagged for m in ms]
@@ -481,6 +502,20 @@ def check_points(path: str | Path) -> int:
 
 
 # ---------------------------------------------------------------------- command line
+def scenario_kinds(scenario: str | Path | None) -> tuple[PointKind, ...]:
+    """The point kinds of a scenario file (its ``[[kind]]``), Kupang's when it has none or is absent.
+
+    Raises
+    ------
+    InputError
+        If the scenario's ``[[kind]]`` tables are wrong.
+    """
+    t = _toml(Path(scenario)) if scenario is not None else None
+    if not t:
+        return DEFAULT_POINT_KINDS
+    return point_kinds_from_table(t.get("kind"), str(scenario))
+
+
 def dispatch(args: Any) -> int | None:
     """Run ``--new-city``, ``--check-points`` or the missing-things part of ``--summary``.
 
@@ -500,7 +535,7 @@ def dispatch(args: Any) -> int | None:
     if getattr(args, "osm_file", None) is not None or getattr(args, "place", None) is not None:
         raise InputError("--osm-file and --place go with --new-city DIR; to plan, set them in the scenario's [network]")
     if getattr(args, "check_points", None) is not None:
-        print(f"ok: {check_points(args.check_points)} points")
+        print(f"ok: {check_points(args.check_points, scenario_kinds(getattr(args, 'scenario', None)))} points")
         return 0
     if getattr(args, "summary", False):
         gaps = missing(args.scenario)

@@ -130,6 +130,9 @@ class ProblemData:
     profile_dist_m: tuple[LocationMatrix, ...] = field(default=(), repr=False)
     profile_matrices: tuple[TravelMatrix, ...] = field(default=(), repr=False, compare=False)
     restricted: Mapping[str, str] = field(default_factory=dict)
+    #: Printed name of each point kind by language (``{"bak": {"id": "bak", "en": "bin (bak)"}}``),
+    #: from the scenario's ``[[kind]]``; outputs fall back to their own names, then the id.
+    kind_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("time_s", "dist_m"):
@@ -208,6 +211,10 @@ class ProblemData:
             return self.matrix
         return self.profile_matrices[vehicle.profile - 1]
 
+    def kind_name(self, kind: str, language: str) -> str:
+        """The scenario's printed name of point kind ``kind`` in ``language``, or ``""`` if it names none."""
+        return self.kind_names.get(kind, {}).get(language, "")
+
     def point_location(self, k: int) -> int:
         """Matrix row of point ``k``."""
         return 1 + len(self.landfills) + k
@@ -283,6 +290,7 @@ def build_problem(
     network_note: str = "",
     synthetic_network: bool = False,
     profiles: RoadProfiles | None = None,
+    kind_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ProblemData:
     """Assemble and check the day's problem.
 
@@ -374,6 +382,7 @@ def build_problem(
         profile_dist_m=tuple(blocked_select(m.dist_m, idx, BLOCKED_M) for m in extra),
         profile_matrices=tuple(extra),
         restricted={k: v for k, v in restricted.items() if k not in reasons},
+        kind_names=dict(kind_names or {}),
     )
 
 

@@ -24,17 +24,21 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from .config import (
+    DEFAULT_POINT_KINDS,
     EmissionSettings,
     Facilities,
     Fleet,
     NetworkSettings,
+    PointKind,
     ServiceSettings,
     SolverParams,
     _build,
     _check_table,
     _read_toml,
     _time,
+    check_serves,
     check_type,
+    point_kinds_from_table,
 )
 from .directions import LANGUAGES
 from .errors import InputError
@@ -51,7 +55,7 @@ log = logging.getLogger("wasteroute")
 
 _SCENARIO_KEYS = {
     "name", "timezone", "language", "volume_factor", "density_kg_per_m3", "dumping_window_end",
-    "network", "points", "facilities", "fleet", "solver", "service", "emissions",
+    "network", "points", "facilities", "fleet", "solver", "service", "emissions", "kind",
 }
 
 
@@ -80,6 +84,7 @@ class Scenario:
     dumping_window_end: int | None = None
     date: dt.date | None = None
     download_network: bool = False
+    kinds: tuple[PointKind, ...] = DEFAULT_POINT_KINDS
 
     def __post_init__(self) -> None:
         where = f"scenario {self.name!r}"
@@ -96,6 +101,7 @@ class Scenario:
             raise InputError(msg)
         if self.dumping_window_end is not None:
             _check_dumping_window(self.dumping_window_end, self.fleet, where)
+        check_serves(self.fleet.types, [k.id for k in self.kinds], where)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -114,13 +120,15 @@ class Scenario:
         net = dict(t.get("network", {}))
         window = t.get("dumping_window_end")
         facilities = Facilities.from_toml(base / t["facilities"]["file"])
+        kinds = point_kinds_from_table(t.get("kind"), str(p))
         places = [(f.id, f.lon, f.lat) for f in (facilities.depot, *facilities.landfills)]
         return cls(
             name=str(t.get("name", p.stem)),
             base_dir=base,
             points_file=base / t["points"]["file"],
             facilities=facilities,
-            fleet=Fleet.from_toml(base / t["fleet"]["file"]),
+            fleet=Fleet.from_toml(base / t["fleet"]["file"], kinds=[k.id for k in kinds]),
+            kinds=kinds,
             network=_build(NetworkSettings, net, f"{p} [network]", section="network"),
             solver=SolverParams.from_table(t.get("solver", {}), where=f"{p} [solver]"),
             service=_build(ServiceSettings, t.get("service", {}), f"{p} [service]", section="service"),
@@ -233,6 +241,7 @@ class Scenario:
             due, self.facilities, self.fleet, profiles.matrices[0], date=day, snap_issues=too_far, not_due=not_due,
             volume_factor=self.volume_factor, emissions=self.emissions,
             network_note=net.description, synthetic_network=net.synthetic, profiles=profiles,
+            kind_names={k.id: {"id": k.name("id"), "en": k.name("en")} for k in self.kinds},
         )
         log.info(
             "problem for %s: %d points due (%d set aside), %d not due, %d trucks",
@@ -428,9 +437,9 @@ def _read_points_cached(sc: Scenario) -> pd.DataFrame:
     if not p.is_file():
         raise InputError(f"collection points file {p} does not exist; fix [points] file in the scenario")
     fac_ids = (sc.facilities.depot.id, *(f.id for f in sc.facilities.landfills))
-    key = (str(p), p.stat().st_mtime_ns, repr(sc.service), fac_ids)
+    key = (str(p), p.stat().st_mtime_ns, repr(sc.service), fac_ids, sc.kinds)
     if key not in _RAW_POINTS:
-        points = read_points(p, service=sc.service)
+        points = read_points(p, service=sc.service, kinds=sc.kinds)
         _check_point_ids(points, sc.facilities, p)
         _RAW_POINTS[key] = points
     return _RAW_POINTS[key]

@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .config import POINT_KINDS, ServiceSettings
+from .config import DEFAULT_POINT_KINDS, PointKind, ServiceSettings
 from .errors import InputError
 from .schedule import candidate_patterns, default_max_gap, max_gap, pattern_text
 from .units import parse_hhmm
@@ -52,7 +53,8 @@ MAX_SERVICE_S = 24 * 3600
 _CLOSE_NAME_CUTOFF = 0.75
 
 
-def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> pd.DataFrame:
+def read_points(path: str | Path, *, service: ServiceSettings | None = None,
+                kinds: Sequence[PointKind] = DEFAULT_POINT_KINDS) -> pd.DataFrame:
     """Read and validate collection points from a CSV or GeoJSON file.
 
     Parameters
@@ -61,6 +63,9 @@ def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> 
         ``.csv`` with ``lon``/``lat`` columns, or ``.geojson``/``.json`` with Point features.
     service
         Service-time model used where the file has no ``service_s`` value.
+    kinds
+        The scenario's kinds of point (``[[kind]]``): a row's ``kind`` must be one of their ids,
+        and its loading (by hand or a container swap) gives the default service time.
 
     Returns
     -------
@@ -86,7 +91,7 @@ def read_points(path: str | Path, *, service: ServiceSettings | None = None) -> 
     else:
         msg = f"collection points file {p} has suffix {suffix!r}; use .csv or .geojson"
         raise InputError(msg)
-    return validate_points(raw, source=str(p), service=service)
+    return validate_points(raw, source=str(p), service=service, kinds=kinds)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -183,9 +188,10 @@ def _column_problems(columns: list[str]) -> list[str]:
 
 
 def validate_points(
-    raw: pd.DataFrame, *, source: str = "points", service: ServiceSettings | None = None
+    raw: pd.DataFrame, *, source: str = "points", service: ServiceSettings | None = None,
+    kinds: Sequence[PointKind] = DEFAULT_POINT_KINDS,
 ) -> pd.DataFrame:
-    """Check every row of a raw points table and return the typed table.
+    """Check every row of a raw points table (``kind`` one of ``kinds``) and return the typed table.
 
     Raises
     ------
@@ -205,7 +211,8 @@ def validate_points(
     if misspelt:
         raise InputError(f"{source}: {len(misspelt)} column name(s) look misspelt", misspelt)
     problems: list[str] = []
-    rows = [_check_row(i + 1, row, service, problems) for i, row in enumerate(raw.to_dict("records"))]
+    loading = {k.id: k.loading for k in kinds}
+    rows = [_check_row(i + 1, row, service, problems, loading) for i, row in enumerate(raw.to_dict("records"))]
     ids = [r["id"] for r in rows]
     seen: dict[str, int] = {}
     for i, pid in enumerate(ids, start=1):
@@ -232,7 +239,8 @@ def _num(value: Any, name: str, where: str, problems: list[str]) -> float:
 
 
 def _check_row(
-    rowno: int, row: dict[str, Any], service: ServiceSettings, problems: list[str]
+    rowno: int, row: dict[str, Any], service: ServiceSettings, problems: list[str],
+    loading: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     pid = str(row.get("id", "")).strip()
     where = f"row {rowno} (id {pid or '?'})"
@@ -248,8 +256,9 @@ def _check_row(
     if not math.isnan(lat) and not -90 <= lat <= 90:
         problems.append(f"{where}: lat {lat} is out of range [-90, 90]; are lon and lat swapped?")
     kind = str(row.get("kind", "")).strip().lower()
-    if kind not in POINT_KINDS:
-        problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(POINT_KINDS)}")
+    loading = loading if loading is not None else {k.id: k.loading for k in DEFAULT_POINT_KINDS}
+    if kind not in loading:
+        problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(loading)}")
     vol = _num(row.get("volume_m3"), "volume_m3", where, problems)
     if math.isfinite(vol) and vol < 0:
         problems.append(f"{where}: negative volume_m3 {vol}; volumes are >= 0")
@@ -279,7 +288,7 @@ def _check_row(
         week.pop("days")
     ok = len(problems) == n_before
     if ok and math.isnan(svc):
-        svc = service.service_s(kind, vol)
+        svc = service.service_s(kind, vol, loading=loading[kind])
     return {
         "id": pid,
         "name": str(row.get("name", "") or pid),

@@ -59,7 +59,8 @@ def route_gpx(sol: Solution, route: Route, *, language: str = "id") -> ET.Elemen
     root = ET.Element(_q("gpx"), {"version": "1.1", "creator": "wasteroute"})
     title = words["route"].format(truck=route.vehicle.id, date=sol.problem.date.isoformat())
     _metadata(root, sol, title)
-    for name, desc, kind, v in _waypoints(route, words):
+    names = {k: sol.problem.kind_name(k, language) for k in sol.problem.kind_names}
+    for name, desc, kind, v in _waypoints(route, {**words, "kind": {**words["kind"], **{k: n for k, n in names.items() if n}}}):
         wpt = ET.SubElement(root, _q("wpt"), {"lat": f"{v.lat:.6f}", "lon": f"{v.lon:.6f}"})
         _text(wpt, "name", name)
         _text(wpt, "desc", desc)

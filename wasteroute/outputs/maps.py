@@ -126,7 +126,7 @@ def overview_map(sol: Solution, *, m: folium.Map | None = None, language: str = 
         for seg in _segments(sol, r):
             _route_line(seg, r, color, key, t, language).add_to(group)
         marks = _Markers(group)
-        _stop_markers(r, color, key, marks, t, language)
+        _stop_markers(r, color, key, marks, t, language, sol.problem)
         _landfill_badges(r, color, key, marks, t, language)
     _facility_markers(sol, routes, m, language=language)
     _unassigned_layer(sol, m, show=True, t=t, language=language)
@@ -174,7 +174,7 @@ def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None,
         _route_line(seg, r, color, key, t, language).add_to(group)
         _arrows(seg.coords, color, _Markers(group))
     marks = _Markers(folium.FeatureGroup(name=t["numbered_stops"]).add_to(m))
-    _stop_markers(r, color, key, marks, t, language)
+    _stop_markers(r, color, key, marks, t, language, sol.problem)
     _landfill_badges(r, color, key, marks, t, language)
     _facility_markers(sol, [r], m, language=language)
     _unassigned_layer(sol, m, show=False, t=t, language=language)
@@ -391,18 +391,19 @@ def _route_line(seg: _Segment, r: Route, color: str, key: str, t: dict[str, str]
 
 
 def _stop_markers(r: Route, color: str, key: str, marks: _Markers, t: dict[str, str],
-                  language: str) -> None:
+                  language: str, problem: Any = None) -> None:
     """Numbered markers for the collection points, in the order of the day (dots until zoomed in)."""
     trip_of = {v.id: tr.number for tr in r.trips for v in tr.stops}
     ink = text_color(color)
     for n, v in enumerate(r.stops, start=1):
         marks.add(v.lat, v.lon, f'<div class="wr-stop" style="background:{color};color:{ink}">{n}</div>',
                   size=(22, 22), anchor=(11, 11), tip=html.escape(f"{n}. {v.name}"),
-                  popup=_stop_popup(n, v, r, trip_of.get(v.id, 0), t, language),
+                  popup=_stop_popup(n, v, r, trip_of.get(v.id, 0), t, language, problem),
                   cls=f"wr-t {key}", kind="stop")
 
 
-def _stop_popup(n: int, v: Visit, r: Route, trip: int, t: dict[str, str], language: str) -> str:
+def _stop_popup(n: int, v: Visit, r: Route, trip: int, t: dict[str, str], language: str,
+                problem: Any = None) -> str:
     p = v.point
     wait = t["wait"].format(time=format_hhmm(v.start_s)) if v.wait_s else ""
     load = t["load_of"].format(load=num(v.load_after_m3, 2, language),
@@ -410,7 +411,7 @@ def _stop_popup(n: int, v: Visit, r: Route, trip: int, t: dict[str, str], langua
     return _popup(f"{n}. {v.name}", [
         (t["id"], v.id),
         (t["kelurahan"], p.kelurahan if p else ""),
-        (t["kind"], kind_name(p.kind, language) if p else ""),
+        (t["kind"], kind_name(p.kind, language, problem) if p else ""),
         (t["volume"], f"{num(p.volume_m3, 2, language)} m³" if p else ""),
         (t["arrival"], format_hhmm(v.arrival_s) + wait),
         (t["leaves"], format_hhmm(v.departure_s)),
@@ -525,7 +526,8 @@ def _unassigned_layer(sol: Solution, m: folium.Map, *, show: bool, t: dict[str, 
     group = folium.FeatureGroup(name=t["unassigned_layer"].format(n=len(points)), show=show).add_to(m)
     marks = _Markers(group)
     for p in points:
-        rows = [(t["id"], p.id), (t["kelurahan"], p.kelurahan), (t["kind"], kind_name(p.kind, language)),
+        rows = [(t["id"], p.id), (t["kelurahan"], p.kelurahan),
+                (t["kind"], kind_name(p.kind, language, sol.problem)),
                 (t["volume"], f"{num(p.volume_m3, 2, language)} m³"), (t["reason"], sol.unassigned[p.id])]
         marks.add(p.lat, p.lon, '<div class="wr-unassigned"></div>', size=(16, 16), anchor=(8, 8),
                   tip=html.escape(t["unassigned_tip"].format(name=p.name)),

@@ -84,7 +84,7 @@ def _point_cells(
         para(f"<b>{row.number}</b>", s["cell"]),
         para(name, s["cell"]),
         para(escape(p.kelurahan), s["cell"]),
-        para(escape(kind_name(p.kind, lang)), s["cell"]),
+        para(escape(kind_name(p.kind, lang, ctx.sol.problem)), s["cell"]),
         format_number(p.volume_m3, 1, lang),
         earliest,
         para(f"<b>{format_hhmm(row.start_s)}</b>", s["cell"]),

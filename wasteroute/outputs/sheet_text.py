@@ -4,6 +4,7 @@ dates, durations and stop names are written."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..solution import GENERATED_NOTICE, Visit
 
@@ -236,9 +237,11 @@ def display_name(visit: Visit) -> str:
     return visit.name
 
 
-def kind_name(kind: str, language: str) -> str:
-    """The printed name of a collection point's kind (bak, roadside, container)."""
-    return _KINDS[language].get(kind, kind)
+def kind_name(kind: str, language: str, problem: Any = None) -> str:
+    """The printed name of a collection point's kind: the scenario's (``[[kind]]``, carried by
+    ``problem``), else the built-in name of Kupang's kinds (bak, roadside, container), else the id."""
+    named = problem.kind_name(kind, language) if problem is not None and hasattr(problem, "kind_name") else ""
+    return named or _KINDS[language].get(kind, kind)
 
 
 def scale_text(length_m: int, t: dict[str, str]) -> str:
