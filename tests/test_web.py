@@ -375,3 +375,54 @@ def test_settings_file(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('passwd = "t"\n', encoding="utf-8")
     with pytest.raises(InputError, match="unknown setting.*passwd"):
         WebSettings.load(tmp_path / "bad.toml")
+
+
+# ---------------------------------------------------------------------- re-plan, week
+def test_replan_with_a_broken_truck_and_a_complaint(client: TestClient, plans: tuple[int, int]) -> None:
+    form = client.get("/replan").text
+    assert f'<option value="{plans[0]}">' in form
+    complaints = ("# generated for this test\nid,point,latest,priority\nQ-1,AG-003,11:30,tinggi\n").encode()
+    fields = {"csrf_token": token(client, "/replan"), "plan": str(plans[0]), "at": "07:30", "broken": "DT-02",
+              "time_limit_s": "2", "language": "en"}
+    r = client.post("/replan", data=fields, files={"complaints": ("keluhan.csv", complaints, "text/csv")},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    job = int(r.headers["location"].rsplit("/", 1)[1])
+    state = wait(client, job)
+    assert state["status"] == "done", state["message"]
+    kpis = state["kpis"]
+    assert kpis["folder"] == "replan-0730" and kpis["broken"] == ["DT-02"] and kpis["added"] == ["Q-1"]
+    assert kpis["changed_trucks"] and "DT-02" not in kpis["changed_trucks"]  # its stops went to the others
+    page = client.get(f"/plans/{job}")
+    assert page.status_code == 200 and 'id="replan-report"' in page.text and "DT-02" in page.text
+    assert "07:30" in page.text
+    sheet = re.search(r'href="(/plans/\d+/files/replan-0730/sheets/[^"]+\.pdf)"', page.text)
+    assert sheet and client.get(sheet.group(1)).content.startswith(b"%PDF")
+    bad = b"id,point,latest,priority\nQ-1,AG-003,half past,urgent\n"
+    r = client.post("/replan", data={**fields, "csrf_token": token(client, "/replan")},
+                    files={"complaints": ("k.csv", bad, "text/csv")})
+    assert r.status_code == 400 and "row 2" in r.text and "the complaints file" in r.text
+    r = client.post("/replan", data={**fields, "csrf_token": token(client, "/replan"), "at": "25:00"})
+    assert r.status_code == 400 and "HH:MM" in r.text
+
+
+def test_week_summary_and_boards(client: TestClient) -> None:
+    form = client.get("/week").text
+    assert re.search(r'name="date" value="(\d{4}-\d\d-\d\d)"', form)
+    fields = {"csrf_token": token(client, "/week"), "date": "2026-11-30", "volume_factor": "1", "time_limit_s": "1",
+              "closed": "2", "language": "id"}
+    r = client.post("/week", data=fields, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    job = int(r.headers["location"].rsplit("/", 1)[1])
+    state = wait(client, job)
+    assert state["status"] == "done", state["message"]
+    page = client.get(f"/weeks/{job}")
+    assert page.status_code == 200
+    assert 'id="week-day-2026-12-02"' in page.text and 'href="/weeks/' + str(job) + '/days/2026-12-02"' not in page.text
+    day = client.get(f"/weeks/{job}/days/2026-11-30")
+    assert day.status_code == 200 and 'id="overview-map"' in day.text
+    assert client.get(f"/plans/{job}/files/boards/boards.pdf").content.startswith(b"%PDF")
+    assert client.get(f"/weeks/{job}/days/2026-12-02").status_code == 404  # the landfill is closed that day
+    assert f'id="history-{job}"' in client.get("/history").text
+    r = client.post("/week", data={**fields, "csrf_token": token(client, "/week"), "date": "2026-12-01"})
+    assert r.status_code == 400 and "Monday" in r.text

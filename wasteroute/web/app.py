@@ -70,10 +70,11 @@ def create_app(settings: WebSettings) -> FastAPI:
     _add_middleware(app, settings)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    from . import pages, pages_data
+    from . import pages, pages_data, pages_ops
 
     app.include_router(pages.router)
     app.include_router(pages_data.router)
+    app.include_router(pages_ops.router)
     return app
 
 

@@ -73,3 +73,61 @@ def run_evaluate(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     day = out / spec["date"]
     findings = (day / "evaluate" / "findings.csv").read_text(encoding="utf-8").count("\n") - 1
     return {"findings": max(findings, 0), "compared": bool(compare)}
+
+
+def run_replan(spec: dict[str, Any], send: Send) -> dict[str, Any]:
+    """Re-plan a finished plan at a time: broken trucks, complaint pickups; ``out/replan-HHMM/``."""
+    import dataclasses
+
+    from .. import search  # noqa: F401 - the engines load now, not in the middle of a Cancel
+    from ..plan_io import read_plan
+    from ..replan import replan, write_replan_folder
+
+    send("stage", stage="loading")
+    sc = scenario_for({**spec, "time_limit_s": None})
+    if spec.get("time_limit_s") is not None:
+        sc = sc.with_solver(replan_time_limit_s=float(spec["time_limit_s"]))
+    problem = sc.build()
+    morning = dataclasses.replace(read_plan(spec["morning_plan"], problem, scenario=sc.name),
+                                  graph=sc.load_network().graph, params=sc.solver)
+    send("stage", stage="search")
+    language = spec.get("language") or sc.language
+    result = replan(problem, morning, spec["at"], broken=list(spec.get("broken") or ()),
+                    added=spec.get("complaints") or (), params=sc.solver, language=language)
+    send("stage", stage="checking")
+    result.validate()
+    send("stage", stage="writing")
+    folder = write_replan_folder(result, Path(spec["out"]), language=language)
+    return {**plan_kpis(folder), "folder": folder.name, "at": result.at,
+            "changed_trucks": list(result.changed_trucks), "added": list(result.added),
+            "broken": list(result.broken)}
+
+
+def run_week(spec: dict[str, Any], send: Send) -> dict[str, Any]:
+    """Plan the week starting ``spec["date"]`` (a Monday) into ``spec["out"]``: days, summary, boards."""
+    from .. import search  # noqa: F401 - the engines load now, not in the middle of a Cancel
+    from ..errors import ValidationError
+    from ..outputs.week_folder import write_week_folder
+    from ..week import WeekChanges, WeekParams, _check_week
+
+    monday = dt.date.fromisoformat(spec["date"])
+    changes = WeekChanges(landfill_closed=tuple(dt.date.fromisoformat(d) for d in spec.get("landfill_closed") or ()))
+    _check_week(monday, changes)
+    send("stage", stage="loading")
+    sc = scenario_for({**spec, "time_limit_s": None})
+    params = WeekParams(day_time_limit_s=spec.get("time_limit_s"), fixed_days=bool(spec.get("fixed_days")))
+    send("stage", stage="search")
+    week = sc.plan_week(monday, params, changes=changes)
+    send("stage", stage="checking")
+    for day in week.days:
+        if day.solution is not None:
+            day.solution.validate()
+    broken = week.check()
+    if broken:
+        raise ValidationError(f"the week plan breaks {len(broken)} rule(s)", broken)
+    send("stage", stage="writing")
+    out = Path(spec["out"])
+    write_week_folder(week, out, language=spec.get("language") or sc.language)
+    doc = json.loads((out / "week.json").read_text(encoding="utf-8"))
+    return {**doc["spread"], "points_unassigned": doc["spread"]["unassigned"], "notice": doc.get("notice", ""),
+            "patterns": doc.get("patterns", "")}

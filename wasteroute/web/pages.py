@@ -28,6 +28,7 @@ csrf = [Depends(require_csrf)]
 SERVED = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8", ".gpx": "application/gpx+xml",
           ".csv": "text/csv; charset=utf-8", ".json": "application/json", ".geojson": "application/geo+json",
           ".txt": "text/plain; charset=utf-8"}
+EXPORTS = ("plan.json", "visits.csv", "routes.geojson", "summary.txt", "changes.txt", "changes.csv")
 KPI_KEYS = ("trucks_used", "points_served", "points_unassigned", "points_not_due", "landfill_trips", "km",
             "hours", "m3", "tonnes", "tonnes_per_trip", "fuel_l", "co2_kg")
 
@@ -74,8 +75,8 @@ def parse_plan_form(request: Request, form: Any) -> dict[str, Any]:
     unknown = sorted(set(out) - ids)
     if unknown:
         raise InputError(f"truck(s) {', '.join(unknown)} are not in the fleet")
-    factor = _number(form.get("volume_factor"), "rainy-season factor", 0, 100)
-    budget = _number(form.get("time_limit_s"), "search time", 0, settings.max_time_limit_s)
+    factor = number_in(form.get("volume_factor"), "rainy-season factor", 0, 100)
+    budget = number_in(form.get("time_limit_s"), "search time", 0, settings.max_time_limit_s)
     lang = str(form.get("language") or sc.language)
     if lang not in LANGUAGES:
         raise InputError(f"language {lang!r} is not available; use id or en")
@@ -83,7 +84,14 @@ def parse_plan_form(request: Request, form: Any) -> dict[str, Any]:
             "time_limit_s": budget, "language": lang}
 
 
-def _number(text: Any, what: str, low: float, high: float) -> float:
+def number_in(text: Any, what: str, low: float, high: float) -> float:
+    """``text`` as a number in (``low``, ``high``].
+
+    Raises
+    ------
+    InputError
+        Naming ``what`` and the range.
+    """
     try:
         value = float(str(text).replace(",", "."))
     except ValueError:
@@ -171,12 +179,21 @@ def plan_page(request: Request, job_id: int) -> Response:
     job = get_job(request, job_id)
     if job.kind not in ("plan", "replan"):
         raise HTTPException(404, f"job {job_id} is not a plan")
-    folder = plan_folder(request, job)
+    sub = str(job.kpis.get("folder", "")) if job.kind == "replan" else ""
+    return render_plan(request, job, sub, title=job.plan_date + (f" · {job.kpis.get('at', '')}" if sub else ""))
+
+
+def render_plan(request: Request, job: Job, sub: str, *, title: str) -> Response:
+    """The plan page for the day plan in ``<job folder>/<sub>`` (a re-plan's or a week day's folder)."""
+    root = plan_folder(request, job)
+    folder = inside(root, f"{sub}/plan.json" if sub else "plan.json").parent
     doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
     routes = [r for r in doc["routes"] if r.get("used")]
     files = {r["truck"]: truck_files(folder, r["truck"]) for r in routes}
+    base = f"/plans/{job.id}/files/" + (f"{sub}/" if sub else "")
     return render(request, "plan.html", job=job, doc=doc, routes=routes, files=files, kpi_keys=KPI_KEYS,
-                  fleet_pdf=(folder / "sheets" / "fleet.pdf").is_file(),
+                  fleet_pdf=(folder / "sheets" / "fleet.pdf").is_file(), base=base, title=title,
+                  exports=[n for n in EXPORTS if (folder / n).is_file()],
                   extra=_replan_extra(folder))
 
 
