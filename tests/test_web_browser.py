@@ -178,10 +178,25 @@ def test_plan_look_download_upload_restart(server: Server, browser: Any, tmp_pat
     assert problems_in_log(d, f"{server.url}/data - Failed to load resource: the server responded with a "
                               "status of 400") == []  # the refused file's answer, nothing else
 
-    # restart the server: the plan is still in the history and opens
+    # a long plan is running when the server stops
+    d.get(f"{server.url}/plan")
+    d.execute_script("document.querySelector('input[name=date]').value = arguments[0]", DAY)
+    budget = d.find_element(By.NAME, "time_limit_s")
+    budget.clear()
+    budget.send_keys("600")
+    d.find_element(By.ID, "make-plan").click()
+    wait_for(d, 30, ec.url_contains("/jobs/"))
+    long_id = int(d.current_url.rstrip("/").rsplit("/", 1)[1])
+    wait_for(d, 120, lambda drv: drv.find_element(By.ID, "job-stage").text == "mencari rute")
+    d.get("about:blank")  # the job page polls its job: leave it before the server goes away
+    assert problems_in_log(d) == []
+
+    # restart the server: the plan is still in the history and opens; the long one was interrupted
     server.stop()
     server.start()
     d.get(f"{server.url}/history")
+    assert "terputus" in d.find_element(By.ID, f"history-{long_id}").text
+    assert not (server.data_dir / "plans" / str(long_id)).exists()
     row = d.find_element(By.ID, f"history-{job_id}")
     assert DAY in row.text and "selesai" in row.text
     row.find_element(By.LINK_TEXT, "Buka").click()

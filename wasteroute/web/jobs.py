@@ -134,7 +134,8 @@ class Runner:
                 [sys.executable, "-m", "wasteroute.web.worker", str(spec)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8",
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+                start_new_session=True,  # a Ctrl-C at the server's terminal reaches the server only;
+            )                            # it then stops its workers itself (shutdown)
             self.procs[job_id] = proc
             self.store.update(job_id, status=RUNNING, started_at=now(), stage="starting")
         try:
@@ -193,9 +194,10 @@ class Runner:
             problems = final.get("problems") or []
             message = "\n".join([str(final.get("message", "")), *map(str, problems)])
             self.store.update(job_id, status=FAILED, finished_at=now(), stage="", message=message)
-        elif stopping:
+        elif stopping or kind == "cancelled":  # the server stopped, or someone else interrupted the worker
             self.store.update(job_id, status=INTERRUPTED, finished_at=now(), stage="",
-                              message="the server stopped before this job finished; start it again")
+                              message="interrupted before it finished (the server or the job was stopped); "
+                                      "start it again")
         else:
             log.error("job %d: worker ended with code %s and no result (see %s)", job_id, proc.returncode,
                       self.work_file(job_id, ".log"))
