@@ -657,3 +657,29 @@ def test_kupang_truck_maps_badges_never_cover_stops(browser: Any, kupang_maps: A
             if r is hardest[0] and zoom is None:
                 _shot(d, "map-truck.png")
         assert _errors(d) == []
+
+
+@pytest.mark.browser
+def test_kupang_overview_in_a_small_frame_folds_the_legend(browser: Any, kupang_maps: Any) -> None:
+    """In a window the size of the web app's map frame, the legend folds to its title so the city
+    fills the map; opened, it still fits without scrolling."""
+    from selenium.webdriver.common.by import By
+
+    sol, folder = kupang_maps
+    d = browser
+    d.set_window_size(900, 700)
+    try:
+        _open(d, folder / "overview.html")
+        state = "var l = document.querySelector('.wr-legend'), r = l.getBoundingClientRect(); " \
+                "return [l.querySelector('details').open, l.scrollHeight <= l.clientHeight, " \
+                "r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth];"
+        assert d.execute_script(state) == [False, True, True]
+        stops = d.execute_script(_RECTS_JS, ".wr-stop")
+        assert len(stops) == sum(len(r.stops) for r in sol.used_routes())
+        height = max(s[3] for s in stops) - min(s[1] for s in stops)
+        assert height >= 0.5 * d.execute_script("return innerHeight;")
+        d.find_element(By.CSS_SELECTOR, ".wr-legend summary").click()
+        assert d.execute_script(state) == [True, True, True]
+        assert _errors(d) == []
+    finally:
+        d.set_window_size(1400, 900)

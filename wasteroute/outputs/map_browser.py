@@ -11,6 +11,10 @@ The script (no Leaflet plugin, nothing fetched) does three things after every mo
   the landfill.
 - **the legend's trucks** (overview): pointing at a truck dims the others; a click shows that
   truck alone (its landfill badges too), a second click or the "all" button shows every truck.
+
+Once, on opening, it fits the plan between the notice and the legend as this window draws them,
+folding the legend away (its title stays, one click opens it) when it would take too much of a
+small window such as the web app's frame.
 """
 
 from __future__ import annotations
@@ -142,6 +146,27 @@ function wrMapBehaviour(map, cfg) {
   Array.prototype.forEach.call(box.querySelectorAll(".wr-all"), function (b) {
     b.addEventListener("click", function () { show(null); });
   });
+  // The plan between the notice and the legend, as this window draws them; again when the window
+  // changes size while the view is still the fitted one.
+  var legend = box.querySelector(".wr-legend"), fold = legend && legend.querySelector("details");
+  var fitted = false, fitting = false, folded = false;
+  if (fold) { fold.querySelector("summary").addEventListener("click", function () { folded = true; }); }
+  function fit() {
+    var notice = box.querySelector(".wr-notice"), h = map.getSize().y;
+    if (fold && !folded && fold.open && legend.offsetHeight > 0.4 * h) { fold.open = false; }
+    var top = notice ? notice.getBoundingClientRect().bottom - box.getBoundingClientRect().top + 10 : 20;
+    var bottom = legend ? legend.offsetHeight + 40 : 40;
+    if (top + bottom > 0.6 * h) { top = 20; bottom = 40; }
+    fitting = true;
+    map.fitBounds(cfg.fit, {paddingTopLeft: [20, top], paddingBottomRight: [20, bottom], animate: false});
+    fitting = false;
+    fitted = true;
+  }
+  if (cfg.fit) {
+    fit();
+    map.on("movestart", function () { if (!fitting) { fitted = false; } });
+    map.on("resize", function () { if (fitted) { fit(); } });
+  }
   map.on("moveend overlayadd overlayremove resize", refresh);
   refresh();
   window.addEventListener("load", refresh);
@@ -154,7 +179,8 @@ class Behaviour(MacroElement):  # type: ignore[misc]
     """Run :data:`BEHAVIOUR_JS` (put once in the page's head) for one map, after its layers and controls.
 
     ``trucks`` maps each truck's key (its CSS class ``wr-k<n>``) to the JavaScript name of its
-    layer (overview only). The script's handle is ``<map name>.wr`` for a page that embeds the map.
+    layer (overview only). ``fit`` ([[south, west], [north, east]]) is fitted between the notice and
+    the legend as the window draws them (the legend folds in a small window, e.g. the web app's frame). The script's handle is ``<map name>.wr`` for a page that embeds the map.
     """
 
     _template = Template("""
@@ -162,17 +188,20 @@ class Behaviour(MacroElement):  # type: ignore[misc]
         {{ this._parent.get_name() }}.wr = wrMapBehaviour({{ this._parent.get_name() }}, {
             overview: {{ this.overview|tojson }}, numbersFrom: {{ this.numbers_from }},
             cell: {{ this.cell }}, dot: {{ this.dot }}, facility: {{ this.facility }},
+            fit: {{ this.fit|tojson }},
             trucks: [{{ this.truck_list() }}]});
         {% endmacro %}
         """)
 
-    def __init__(self, *, overview: bool, numbers_from: float, trucks: dict[str, Any]) -> None:
+    def __init__(self, *, overview: bool, numbers_from: float, trucks: dict[str, Any],
+                 fit: list[list[float]] | None = None) -> None:
         super().__init__()
         self._name = "WrBehaviour"
         self.overview = overview
         self.numbers_from = numbers_from
         self.cell, self.dot, self.facility = STOP_PX, DOT_PX, FACILITY_PX
         self.trucks = trucks
+        self.fit = fit
 
     def truck_list(self) -> str:
         """``{k: "k0", layer: feature_group_…}, …``: layer names are folium's own identifiers."""

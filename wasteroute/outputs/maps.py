@@ -116,6 +116,7 @@ def overview_map(sol: Solution, *, m: folium.Map | None = None, language: str = 
     keys = _truck_keys(sol)
     bounds = _bounds(sol, routes, with_unassigned=True)
     rows = -(-len(routes) // _CHIPS_PER_ROW)
+    fit = _latlon_bounds(bounds) if m is None else None
     m = m if m is not None else _new_map(sol, bounds, title=t["fleet"], legend_rows=rows)
     _base_layers(sol, m, bounds, language=language)
     layers = {}
@@ -131,7 +132,7 @@ def overview_map(sol: Solution, *, m: folium.Map | None = None, language: str = 
     _facility_markers(sol, routes, m, language=language)
     _unassigned_layer(sol, m, show=True, t=t, language=language)
     _finish(sol, m, routes, colors, keys, t, language)
-    Behaviour(overview=True, numbers_from=NUMBERS_FROM_ZOOM, trucks=layers).add_to(m)
+    Behaviour(overview=True, numbers_from=NUMBERS_FROM_ZOOM, trucks=layers, fit=fit).add_to(m)
     return m
 
 
@@ -166,6 +167,7 @@ def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None,
     r = sol.route_of(truck_id)
     color, key = truck_colors(sol)[truck_id], _truck_keys(sol)[truck_id]
     bounds = _bounds(sol, [r], with_unassigned=False)
+    fit = _latlon_bounds(bounds) if m is None else None
     m = m if m is not None else _new_map(sol, bounds, title=truck_id, legend_rows=1)
     _base_layers(sol, m, bounds, language=language)
     for seg in _segments(sol, r):
@@ -179,7 +181,7 @@ def truck_map(sol: Solution, truck_id: str, *, m: folium.Map | None = None,
     _facility_markers(sol, [r], m, language=language)
     _unassigned_layer(sol, m, show=False, t=t, language=language)
     _finish(sol, m, [r] if r.used else [], {truck_id: color}, {truck_id: key}, t, language)
-    Behaviour(overview=False, numbers_from=0, trucks={}).add_to(m)
+    Behaviour(overview=False, numbers_from=0, trucks={}, fit=fit).add_to(m)
     return m
 
 
@@ -661,6 +663,11 @@ def _bounds(sol: Solution, routes: Sequence[Route], *, with_unassigned: bool) ->
         pts += [(p.lon, p.lat) for p in sol.unassigned_points()]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def _latlon_bounds(bounds: Bounds) -> list[list[float]]:
+    west, south, east, north = bounds
+    return [[south, west], [north, east]]
 
 
 def _latlon(coords: Iterable[LonLat]) -> list[tuple[float, float]]:
