@@ -240,8 +240,8 @@ Written by `run_routes.py --new-city`. {network}
 3. **Points**: fill `points.csv` (format: docs/points.md of wasteroute); check it with
    `python run_routes.py --check-points points.csv`.
 4. **Fleet**: set counts, capacities and sizes (height, weight, length, axle load) in `fleet.toml`.
-5. **Speeds and language**: choose `[network] speed_profile` ({", ".join(SPEED_PROFILES)}) and
-   `language` in `scenario.toml`.
+5. **Speeds, language and kinds**: choose `[network] speed_profile` ({", ".join(SPEED_PROFILES)}),
+   `language` and the `[[kind]]` tables (the kinds of collection point) in `scenario.toml`.
 6. `python run_routes.py --scenario scenario.toml --summary` says what is still missing;
    when it lists nothing it prints the network, points and fleet. Then plan:
    `python run_routes.py --scenario scenario.toml`.

@@ -104,8 +104,8 @@ def check_points_file(path: Path, scenario: Any) -> int:
     from ..scenario import _check_point_ids
     from ..stops import read_points
 
-    n = check_points(path)
-    _check_point_ids(read_points(path, service=scenario.service), scenario.facilities, path)
+    n = check_points(path, scenario.kinds)
+    _check_point_ids(read_points(path, service=scenario.service, kinds=scenario.kinds), scenario.facilities, path)
     return n
 
 
