@@ -4,6 +4,8 @@ For each budget and seed, in one process and one after the other on the same mac
 
 * ``ortools``: the OR-Tools model alone (``SolverParams(engine="ortools")``);
 * ``hybrid``: the default engine (PyVRP's search, then OR-Tools repair and polish);
+* ``vrp-cli (peer)`` with ``--vrpcli``: the pragmatic-format solver, with breaks, kinds,
+  landfill hours and windows native, only the landfill trips per truck relaxed;
 * ``pyvrp (peer)``: PyVRP alone on its best modelling of the day (``wasteroute.pyvrp_model``:
   the landfill as reload and end depot, kinds as load dimensions, the shift less its break).
   Its plan is *relaxed* (no break placed, no stop or daily limits) and is reported as a peer,
@@ -16,6 +18,7 @@ must pass ``Solution.validate()``. Writes ``benchmarks/results/kupang-engines-<d
 Run from the repository root::
 
     python -m benchmarks.quality.kupang_engines [--budgets 30,60] [--seeds 0,1,2] [--date 2026-12-02]
+        [--engines ortools,hybrid] [--vrpcli]
 """
 
 from __future__ import annotations
@@ -59,9 +62,21 @@ def _ours(sol: Solution) -> list[list[str]]:
     return [[v.id for v in r.visits[1:-1]] for r in sol.used_routes()]
 
 
-def run(problem: ProblemData, base: SolverParams, budget: float, seed: int) -> list[dict[str, object]]:
+def vrpcli_row(problem: ProblemData, budget: float, seed: int) -> dict[str, object]:
+    """vrp-cli (pragmatic format) on the day: breaks, skills, reloads and windows native,
+    landfill trips per truck relaxed (:mod:`benchmarks.quality.vrpcli_peer`)."""
+    from benchmarks.quality.vrpcli_peer import solve_vrpcli
+
+    res = solve_vrpcli(problem, budget, seed)
+    cost, km, trips = plan_cost(problem, list(res.routes.values()))
+    return {"engine": "vrp-cli (peer, trips relaxed)", "budget": budget, "seed": seed, "cost": cost, "km": km,
+            "trips": trips, "unassigned": len(res.unassigned), "valid": None, "wall": res.seconds}
+
+
+def run(problem: ProblemData, base: SolverParams, budget: float, seed: int,
+        engines: tuple[str, ...] = ("ortools", "hybrid")) -> list[dict[str, object]]:
     rows = []
-    for engine in ("ortools", "hybrid"):
+    for engine in engines:
         params = dataclasses.replace(base, time_limit_s=budget, seed=seed, engine=engine)
         t0 = time.perf_counter()
         sol = solve(problem, params)
@@ -96,15 +111,20 @@ def main() -> None:
     ap.add_argument("--budgets", default="30,60")
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--date", default="2026-12-02")
+    ap.add_argument("--engines", default="ortools,hybrid", help="our engines to run (empty: peers only)")
+    ap.add_argument("--vrpcli", action="store_true", help="vrp-cli as a second peer (the bench extra)")
+    ap.add_argument("--out", default=None, help="results file (default results/kupang-engines-<today>.md)")
     args = ap.parse_args()
     sc = Scenario.from_toml(ROOT / "data" / "kupang" / "scenario.toml").replace(date=dt.date.fromisoformat(args.date))
     problem = sc.build()
     rows: list[dict[str, object]] = []
     for budget in (float(b) for b in args.budgets.split(",")):
         for seed in (int(s) for s in args.seeds.split(",")):
-            rows += run(problem, sc.solver, budget, seed)
+            rows += run(problem, sc.solver, budget, seed, tuple(e for e in args.engines.split(",") if e))
+            if args.vrpcli:
+                rows.append(vrpcli_row(problem, budget, seed))
             print(table(rows), flush=True)
-    path = ROOT / "benchmarks" / "results" / f"kupang-engines-{dt.date.today().isoformat()}.md"
+    path = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"kupang-engines-{dt.date.today()}.md"
     head = (f"# Kupang {args.date}: engines at equal wall budgets\n\n{len(problem.points)} points due, "
             f"{len(problem.vehicles)} trucks; `python -m benchmarks.quality.kupang_engines --budgets {args.budgets} "
             f"--seeds {args.seeds} --date {args.date}`; one process, runs one after another.\n\n")

@@ -18,7 +18,19 @@ from pathlib import Path
 
 from .check import check_routes
 from .instances import READERS, Instance
-from .solvers import KIM_FIXED, ORTOOLS, V1, V2, Run, solve_ours, solve_pyvrp, solve_vroom, solve_warm, vroom_fits
+from .solvers import (
+    KIM_FIXED,
+    ORTOOLS,
+    V1,
+    V2,
+    Run,
+    solve_ours,
+    solve_pyvrp,
+    solve_vrpcli_peer,
+    solve_vroom,
+    solve_warm,
+    vroom_fits,
+)
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIELDS = ["instance", "set", "solver", "budget_s", "vehicles", "objective", "best_known", "best_known_vehicles",
@@ -50,6 +62,8 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
         return solve_ours(inst, budget, seed, first_solution="SAVINGS", **ORTOOLS)
     if solver == "pyvrp":
         return solve_pyvrp(inst, budget, seed)
+    if solver == "vrp-cli":
+        return solve_vrpcli_peer(inst, budget, seed)
     if solver == "vroom":
         why = vroom_fits(inst)
         return why or solve_vroom(inst, budget)
@@ -57,7 +71,7 @@ def _solve(solver: str, inst: Instance, budget: float, seed: int) -> Run | str:
         f"unknown solver {solver!r}; use wasteroute (= wasteroute-v5, hybrid), wasteroute-v4 (= wasteroute-ortools), "
         "wasteroute-v4-areas, -v4-whole, wasteroute-v1, -v2, -v3, "
         "wasteroute-v3-nearest-lci, wasteroute+pyvrp-warm, "
-        "wasteroute-savings, pyvrp, vroom"
+        "wasteroute-savings, pyvrp, vrp-cli, vroom"
     )
 
 

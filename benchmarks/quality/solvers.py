@@ -121,6 +121,22 @@ def solve_warm(inst: Instance, budget: float, seed: int = 0) -> Run:
     return run
 
 
+# ----------------------------------------------------------------------------- vrp-cli
+def solve_vrpcli_peer(inst: Instance, budget: float, seed: int = 0) -> Run:
+    """vrp-cli (pragmatic format) on the instance as our ``ProblemData`` (:mod:`.vrpcli_peer`):
+    lunch, stops per day and landfill hours natively; trips and route capacity per day relaxed.
+    Distance objective; for Kim the fewest trucks first."""
+    from .vrpcli_peer import solve_vrpcli
+
+    problem = to_problem(inst)
+    res = solve_vrpcli(problem, budget, seed, distance=True, fewest_trucks=inst.family == "kim")
+    loc = {p.id: problem.point_location(k) for k, p in enumerate(problem.points)}
+    loc |= {f.id: problem.landfill_location(j) for j, f in enumerate(problem.landfills)}
+    routes = [[loc[i] for i in ids] for ids in res.routes.values() if ids]
+    notes = list(res.notes) + ([f"{len(res.unassigned)} unassigned"] if res.unassigned else [])
+    return Run(routes, res.seconds, notes)
+
+
 # ----------------------------------------------------------------------------- PyVRP
 def solve_pyvrp(inst: Instance, budget: float, seed: int = 0) -> Run:
     """PyVRP on the same integer matrices; landfills are reload depots.
