@@ -455,3 +455,16 @@ def test_last_resort_gives_a_plan_when_no_first_strategy_does(monkeypatch, caplo
     served = {v.id for r in sol.routes for v in r.stops}
     assert served | set(sol.unassigned) == {p.id for p in pts}
     assert len(served) >= 6  # local search inserted (nearly) everything
+
+
+def test_warm_start_keeps_the_routes_when_the_search_from_them_gives_nothing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On a busy machine the search from a warm start can run out of time before it re-checks
+    the start: the routes read (a feasible plan) are kept, never thrown away."""
+    from ortools.constraint_solver import pywrapcp
+
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveFromAssignmentWithParameters", lambda self, a, sp: None)
+    prob = make_problem([1000, 1100, 1200], [point("A"), point("B"), point("C")], [vehicle("DT-01")])
+    sol = solve(prob, FAST, initial_routes=[["C", "B", "A", "TPA"]])
+    sol.validate()
+    assert [v.id for v in sol.route_of("DT-01").stops] == ["C", "B", "A"]
+    assert not sol.unassigned

@@ -69,8 +69,9 @@ _FALLBACK_FIRST_NODES = 1500
 #: search (OR-Tools 9.15 does not cache Python callbacks), but nodes² Python ints while built
 #: (3000 nodes: about 0.3 GB for a moment). Above it, callbacks read the distinct-node matrices.
 _DENSE_TRANSIT_MAX_NODES = 3000
-#: Share of the budget the last resort (:func:`_from_nothing`) gets at least, beyond the budget.
-_LAST_RESORT_SHARE = 0.03
+#: Seconds the last resort (:func:`_from_nothing`) gets at least, even past the budget: its
+#: first plan (no point served) is immediate, but it must be found and checked.
+_LAST_RESORT_S = 1.0
 
 
 @dataclass
@@ -737,12 +738,12 @@ def solve(
 def _from_nothing(problem: ProblemData, params: SolverParams, m: _Model, t0: float) -> tuple[Any, _Model]:
     """The last resort when no first-solution strategy gave a plan in time: start from no point
     served (ALL_UNPERFORMED, immediate) and let local search insert points for the time left
-    (at least :data:`_LAST_RESORT_SHARE` of the budget, at most 1 s). Every point it cannot
+    (at least :data:`_LAST_RESORT_S`). Every point it cannot
     insert ends unassigned with its reason, so a large day always gets a plan near its deadline.
     A truck's mandatory final unload node cannot be left out, so this uses the optional model."""
     if m.final_nodes:
         m = _build(problem, dataclasses.replace(params, final_unload="optional"))
-    seconds = max(time_left(params, t0), min(1.0, _LAST_RESORT_SHARE * params.time_limit_s))
+    seconds = max(time_left(params, t0), _LAST_RESORT_S)
     log.warning("no first plan in time; starting from no point served and inserting points for %.1f s", seconds)
     return _run(m, _search_parameters(params, first_solution="ALL_UNPERFORMED", time_limit_s=seconds)), m
 
@@ -767,7 +768,11 @@ def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> 
             log.info("warm start: no time left to search from the given routes; they are the plan")
             return start
         sp = _search_parameters(m.params, time_limit_s=left)
-        return _timed(m, sp, lambda: m.routing.SolveFromAssignmentWithParameters(start, sp))
+        found = _timed(m, sp, lambda: m.routing.SolveFromAssignmentWithParameters(start, sp))
+        if found is None:  # the search ran out of time before it re-checked the start (a busy machine)
+            log.warning("warm start: no time left to search from the given routes; they are the plan")
+            return start
+        return found
 
     return _searching(m, read_and_search)
 
