@@ -198,3 +198,19 @@ def test_a_complaint_on_the_island_goes_to_the_light_truck_in_a_replan(where: di
     by_point = {v.id: r.vehicle.type_name for r in rp.solution.used_routes() for v in r.stops}
     assert by_point["ADU-1"] == "light"
     rp.solution.validate()
+
+
+def test_rounds_that_send_the_16t_truck_over_the_bridge_break_the_restricted_road_rule(tmp_path: Path) -> None:
+    """The crews' own rounds are judged on each truck's roads: the dump truck sent to the island
+    breaks the rule, named with the tag and the street; validate() finds the same."""
+    from wasteroute.evaluate import evaluate, label
+
+    sc = town()
+    problem = sc.build()
+    rounds = tmp_path / "rounds.csv"
+    rounds.write_text("truck,sequence,point\nDT-01,1,P-ISLAND\nDT-01,2,P-MAIN\nLT-01,1,P-GANG\n")
+    ev = evaluate(problem, rounds, graph=sc.load_network().graph)
+    found = [f for f in ev.findings if f.kind == "restricted_road"]
+    assert [(f.truck, f.point) for f in found] == [("DT-01", "P-ISLAND")]
+    assert BRIDGE in found[0].message
+    assert label("restricted_road", "en") == "restricted road"

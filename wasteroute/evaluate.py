@@ -55,6 +55,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "no_reason": ("tanpa alasan", "no reason"),
     "route_shape": ("bentuk rute", "route shape"),
     "truck_kind": ("jenis truk", "truck kind"),
+    "restricted_road": ("jalan terlarang untuk truk", "restricted road"),
     "capacity": ("kapasitas", "capacity"),
     "containers": ("kontainer per rit", "containers per trip"),
     "empty_unload": ("ke TPA dalam keadaan kosong", "empty unload"),

@@ -628,7 +628,7 @@ class Finding:
 #: Every rule the check knows, in the order a report lists them.
 FINDING_KINDS = (
     "unknown_point", "missing_point", "served_twice", "served_and_unassigned", "no_reason", "route_shape",
-    "truck_kind", "capacity", "containers", "empty_unload", "stops", "landfill_trips", "daily_load",
+    "truck_kind", "restricted_road", "capacity", "containers", "empty_unload", "stops", "landfill_trips", "daily_load",
     "release", "shift_start", "shift_end", "travel", "window", "landfill_hours", "break", "schedule", "kpi",
 )
 
@@ -716,6 +716,10 @@ class _Checker:
                 assert p is not None
                 if p.kind not in v.serves:
                     self._add("truck_kind", f"{vid}: serves {p.id} of kind {p.kind}, which it cannot",
+                              truck=vid, step=k, point=p.id)
+                if v.profile in p.blocked_profiles:
+                    why = self.p.restricted.get(p.id, "no road its type may use leads there")
+                    self._add("restricted_road", f"{vid}: serves {p.id}, which its type may not reach: {why}",
                               truck=vid, step=k, point=p.id)
                 load += p.demand_l
                 items += 1
