@@ -299,10 +299,10 @@ def _number(text: str) -> Any:
 
 
 # ---------------------------------------------------------------------- evaluate rounds
-def test_evaluate_rounds(client: TestClient) -> None:
+def test_evaluate_rounds(client: TestClient, plans: tuple[int, int]) -> None:
     rounds = (DATA / "rounds" / "aguascalientes_broken.csv").read_bytes()
-    r = client.post("/evaluate", data={"csrf_token": token(client, "/evaluate"), "date": DAY, "compare": "",
-                                       "language": "en"},
+    r = client.post("/evaluate", data={"csrf_token": token(client, "/evaluate"), "date": DAY,
+                                       "compare": str(plans[0]), "language": "en"},
                     files={"file": ("today.csv", rounds, "text/csv")}, follow_redirects=False)
     assert r.status_code == 303
     job = int(r.headers["location"].rsplit("/", 1)[1])
@@ -310,6 +310,12 @@ def test_evaluate_rounds(client: TestClient) -> None:
     assert state["status"] == "done" and state["kpis"]["findings"] > 0
     page = client.get(f"/evaluations/{job}")
     assert page.status_code == 200 and 'id="findings"' in page.text and "AG-015" in page.text
+    assert 'id="comparison"' in page.text  # beside the plan of the day from the history
+    pdf = re.search(r'href="(/plans/\d+/files/[\d-]+/compare/compare.pdf)"', page.text)
+    assert pdf and client.get(pdf.group(1)).content.startswith(b"%PDF")
+    other_day = client.post("/evaluate", data={"csrf_token": token(client, "/evaluate"), "date": "2026-11-25",
+                                               "compare": str(plans[0])}, files={"file": ("r.csv", rounds)})
+    assert other_day.status_code == 400 and "not a finished plan of 2026-11-25" in other_day.text
     bad = client.post("/evaluate", data={"csrf_token": token(client, "/evaluate"), "date": DAY},
                       files={"file": ("today.xlsx", rounds)})
     assert bad.status_code == 400
@@ -426,3 +432,29 @@ def test_week_summary_and_boards(client: TestClient) -> None:
     assert f'id="history-{job}"' in client.get("/history").text
     r = client.post("/week", data={**fields, "csrf_token": token(client, "/week"), "date": "2026-12-01"})
     assert r.status_code == 400 and "Monday" in r.text
+
+
+def test_points_upload_checks_the_scenarios_kinds_and_facility_ids(client: TestClient,
+                                                                    settings: WebSettings) -> None:
+    """A kind the scenario does not know, and a point named like the depot, are row errors."""
+    before = WebSettings_points(settings).read_bytes()
+    rows = list(csv.DictReader(io.StringIO(before.decode("utf-8"))))
+    rows[1]["kind"] = "dumpster"
+    rows[2]["id"] = "DEPOT"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    r = client.post("/data", data={"csrf_token": token(client, "/data")},
+                    files={"file": ("p.csv", out.getvalue().encode())})
+    assert r.status_code == 400 and "dumpster" in r.text
+    assert WebSettings_points(settings).read_bytes() == before
+    rows[1]["kind"] = "bak"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    r = client.post("/data", data={"csrf_token": token(client, "/data")},
+                    files={"file": ("p.csv", out.getvalue().encode())})
+    assert r.status_code == 400 and "id DEPOT" in r.text and "depot" in r.text
+    assert WebSettings_points(settings).read_bytes() == before

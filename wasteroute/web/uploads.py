@@ -93,7 +93,7 @@ def _cell(value: Any) -> str:
 
 
 def check_points_file(path: Path, scenario: Any) -> int:
-    """``--check-points``'s check plus the facility-id rule; the number of points.
+    """``--check-points``'s check (with the scenario's point kinds) plus the facility-id rule; the number of points.
 
     Raises
     ------
@@ -104,7 +104,7 @@ def check_points_file(path: Path, scenario: Any) -> int:
     from ..scenario import _check_point_ids
     from ..stops import read_points
 
-    n = check_points(path, scenario.kinds)
+    n = check_points(path, scenario.kinds)  # the scenario's own point kinds, as --check-points --scenario
     _check_point_ids(read_points(path, service=scenario.service, kinds=scenario.kinds), scenario.facilities, path)
     return n
 
