@@ -116,6 +116,7 @@ def test_plan_runs_in_background_with_progress(client: TestClient, plans: tuple[
     assert state["status"] == "done" and state["stage"] == "done"
     assert state["found"] > 0 and state["best_cost"] >= 0
     assert state["result_url"] == f"/plans/{plans[0]}"
+    assert state["search_note"].startswith("PyVRP search for about 2 s")  # 85 % of 2 s, then OR-Tools
     kpis = state["kpis"]
     assert kpis["date"] == DAY and kpis["trucks_used"] >= 1
     assert kpis["points_served"] + kpis["points_unassigned"] == kpis["points_due"]

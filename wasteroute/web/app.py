@@ -93,12 +93,9 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 
 def nav_items(app: FastAPI) -> list[tuple[str, str]]:
-    """(path, word key) of the navigation, the re-plan and week pages only when they exist."""
-    items = [("/plan", "nav.plan"), ("/history", "nav.history"), ("/data", "nav.data"),
-             ("/evaluate", "nav.evaluate")]
-    paths = {getattr(r, "path", "") for r in app.routes}
-    items += [(p, k) for p, k in (("/replan", "nav.replan"), ("/week", "nav.week")) if p in paths]
-    return items
+    """(path, word key) of the navigation."""
+    return [("/plan", "nav.plan"), ("/history", "nav.history"), ("/data", "nav.data"),
+            ("/evaluate", "nav.evaluate"), ("/replan", "nav.replan"), ("/week", "nav.week")]
 
 
 def language(request: Request) -> str:

@@ -41,6 +41,16 @@ def plan_kpis(folder: Path) -> dict[str, Any]:
             "unassigned_ids": [u["id"] for u in doc.get("unassigned", [])]}
 
 
+def search_note(params: Any, budget: float) -> str:
+    """What a day's search does with ``budget`` seconds, for the progress page: PyVRP's phase
+    reports no solution count, so the page says what runs."""
+    if params.engine == "ortools":
+        return f"OR-Tools search, up to {budget:.0f} s"
+    share = 0.95 if params.engine == "pyvrp" else float(params.pyvrp_share)
+    return (f"PyVRP search for about {share * budget:.0f} s, then OR-Tools repairs and polishes "
+            f"(up to {budget:.0f} s in all)")
+
+
 def run_plan(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     """Plan a day and write its folder: ``spec["out"]`` gets plan.json, maps, sheets, exports."""
     from .. import search  # noqa: F401 - the engines load now, not in the middle of a Cancel

@@ -20,6 +20,7 @@ from ..errors import InputError
 from .app import LANG_COOKIE, render
 from .db import DONE, FINAL, QUEUED, Job
 from .i18n import LANGUAGES
+from .jobkinds import search_note
 from .security import LOGIN_COOKIE, LOGIN_MAX_AGE_S, inside, require_csrf, token_matches
 
 router = APIRouter()
@@ -128,6 +129,9 @@ def job_state(request: Request, job: Job) -> dict[str, Any]:
     ids = [j.id for j in waiting]
     state["ahead"] = ids.index(job.id) if job.status == QUEUED and job.id in ids else 0
     state["result_url"] = result_url(job) if job.status == DONE else None
+    budget = job.settings.get("time_limit_s")
+    state["search_note"] = search_note(request.app.state.scenario.solver, float(budget)) \
+        if job.kind == "plan" and budget else ""
     return state
 
 

@@ -18,6 +18,8 @@ function followJob(box) {
     $("job-found").textContent = String(s.found);
     $("job-best").textContent = s.best_cost >= 0 ? String(s.best_cost) : "–";
     $("job-note").textContent = s.note || "";
+    $("job-search").textContent = s.search_note || "";
+    $("job-search").hidden = s.stage !== "search" || !s.search_note;
     $("job-ahead").textContent = s.ahead ? words.ahead.replace("{n}", String(s.ahead)) : "";
     if (s.started_at) {
       const secs = Math.max(0, (Date.now() - Date.parse(s.started_at)) / 1000);
