@@ -399,3 +399,20 @@ def test_a_location_whose_ways_are_all_closed_is_unreachable() -> None:
     assert m.loc_node[1] != m.loc_node[2]  # two closed locations are not the same spot
     assert ("n1", "p") in m.unreachable and ("p", "n1") in m.unreachable
     assert m.leg(0, 1) == []
+
+
+def test_only_points_on_one_spot_are_the_same_place(ag_solution) -> None:  # type: ignore[no-untyped-def]
+    """A leg between two visits on one spot is 0 m and its directions say "same place"; every
+    "same place" arrival of a plan's directions is such a leg."""
+    from wasteroute.directions import leg_directions
+
+    m = ag_solution.problem.matrix
+    for r in ag_solution.used_routes():
+        for a, b in zip(r.visits, r.visits[1:]):
+            same = m.loc_node[m.position(a.id)] == m.loc_node[m.position(b.id)]
+            steps = leg_directions(ag_solution, a, b, language="en", vehicle=r.vehicle)
+            assert ("(same place)" in steps[-1].text) == bool(same)
+            if same:
+                assert b.leg_distance_m == 0 and len(steps) == 1
+            else:
+                assert sum(s.distance_m for s in steps) == pytest.approx(b.leg_distance_m, abs=1.0)
