@@ -128,7 +128,11 @@ class Runner:
     def _run(self, job_id: int) -> None:
         spec = self.work_file(job_id, ".json")
         with open(self.work_file(job_id, ".log"), "w", encoding="utf-8") as err, self.lock:
-            if self.stopping or job_id in self.cancelled:
+            if self.stopping:
+                return  # still queued: marked interrupted at the next start
+            if job_id in self.cancelled:  # cancelled between leaving the queue and starting
+                self.store.update(job_id, status=CANCELLED, finished_at=now(), stage="",
+                                  message="cancelled before it started")
                 return
             proc = subprocess.Popen(
                 [sys.executable, "-m", "wasteroute.web.worker", str(spec)],
