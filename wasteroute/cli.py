@@ -157,12 +157,7 @@ def _scenario(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     sc = Scenario.from_toml(args.scenario)
     if args.date:
         sc = sc.replace(date=args.date)
-    if args.unavailable:
-        sc = sc.with_unavailable([t.strip() for t in args.unavailable.split(",") if t.strip()])
-    if args.trucks is not None:
-        sc = sc.with_trucks(args.trucks)
-    if args.volume_factor is not None:
-        sc = sc.replace(volume_factor=args.volume_factor)
+    sc = sc.with_changes(unavailable=args.unavailable, trucks=args.trucks, volume_factor=args.volume_factor)
     if args.download_network:
         sc = sc.replace(download_network=True)
     changes = {k: v for k, v in (("time_limit_s", args.time_limit), ("seed", args.seed),

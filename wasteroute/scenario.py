@@ -197,6 +197,44 @@ class Scenario:
         """
         return self.replace(dumping_window_end=_time(hhmm, "dumping_window_end"))
 
+    def with_changes(
+        self,
+        *,
+        unavailable: str | list[str] | tuple[str, ...] | None = None,
+        trucks: int | None = None,
+        volume_factor: float | None = None,
+        landfill_opens: str | None = None,
+        landfill_closes: str | None = None,
+        dumping_window_end: str | None = None,
+        second_shift: str | None = None,
+    ) -> Scenario:
+        """The what-if changes of the command line and of batch jobs, in one fixed order.
+
+        ``unavailable`` trucks go first (a comma-separated string or a list of ids), then
+        ``trucks`` keeps that many of the rest, then the afternoon ``second_shift``
+        (``"13:00-19:00"``) doubles the trucks left; ``None`` (or ``""``) leaves a setting as it is.
+
+        Raises
+        ------
+        InputError
+            If a truck id, a time or a factor is wrong.
+        """
+        sc = self
+        if unavailable:
+            ids = unavailable.split(",") if isinstance(unavailable, str) else list(unavailable)
+            sc = sc.with_unavailable([t.strip() for t in ids if t.strip()])
+        if trucks is not None:
+            sc = sc.with_trucks(trucks)
+        if volume_factor is not None:
+            sc = sc.replace(volume_factor=volume_factor)
+        if landfill_opens or landfill_closes:
+            sc = sc.with_landfill_hours(opens=landfill_opens or None, closes=landfill_closes or None)
+        if dumping_window_end:
+            sc = sc.with_dumping_window_end(dumping_window_end)
+        if second_shift:
+            sc = sc.with_second_shift(*_shift_span(second_shift))
+        return sc
+
     # ------------------------------------------------------------------ pipeline
     def plan_date(self) -> dt.date:
         """The day being planned: ``date`` or tomorrow in the city's time zone."""
@@ -343,6 +381,22 @@ def _check_scenario_table(t: dict[str, Any], p: Path) -> None:
         extra = sorted(set(t[key]) - {"file"})
         if extra:
             raise InputError(f"{p}: unknown setting(s) {', '.join(extra)} in [{key}]; it holds only file = ...")
+
+
+def _shift_span(text: str) -> tuple[str, str]:
+    """``"13:00-19:00"`` -> ``("13:00", "19:00")``, both checked as times of day.
+
+    Raises
+    ------
+    InputError
+        If the text is not two times joined by ``-``.
+    """
+    start, sep, end = str(text).partition("-")
+    if not sep:
+        raise InputError(f"second shift {text!r} is not a span of time; write it as start-end, e.g. \"13:00-19:00\"")
+    _time(start.strip(), "second shift start")
+    _time(end.strip(), "second shift end")
+    return start.strip(), end.strip()
 
 
 def _check_dumping_window(window_s: int, fleet: Fleet, where: str) -> None:
@@ -513,6 +567,15 @@ def _snap_facilities(sc: Scenario, graph: Any, fac_frame: pd.DataFrame) -> pd.Da
 
 #: A facility farther than this from its nearest road is reported as off the network.
 FACILITY_OFF_ROAD_M = 50.0
+
+
+def cache_sizes() -> dict[str, int]:
+    """How many road networks and travel matrices this process holds in its caches.
+
+    A batch worker reports the change around each job, which shows that a city is loaded once
+    per worker and reused (``wasteroute.batch``).
+    """
+    return {"networks": len(_NETWORKS), "matrices": len(_MATRICES)}
 
 
 def clear_caches() -> None:
