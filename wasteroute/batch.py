@@ -200,7 +200,7 @@ def _expand(table: Mapping[str, Any], where: str) -> list[Job]:
     """The product of the table's lists, as jobs; every problem of the table reported at once."""
     problems = [_unknown(k) for k in table if k not in KEYS]
     values: dict[str, list[Any]] = {}
-    for key in (k for k in KEYS if k in table):
+    for key in (k for k in table if k in KEYS):  # the file's order: its last key varies fastest
         raw = table[key]
         items = list(raw) if _is_list(raw) else [raw]
         if not items:

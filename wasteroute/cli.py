@@ -92,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --replan: stop check-offs or a GPS export (CSV: truck, time, point or lon/lat)")
     p.add_argument("--check-points", type=Path, default=None, metavar="FILE",
                    help="check a points CSV/GeoJSON against docs/points.md: every bad row, or 'ok: N points'")
+    p.add_argument("--batch", type=Path, default=None, metavar="JOBS",
+                   help="run many plans on Dask from a jobs file (every list multiplies; docs/batch.md): "
+                        "one table OUT/<jobs name>/results.parquet and .csv")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --batch: run on the Dask cluster at ADDRESS, e.g. tcp://host:8786 "
+                        "(default: DASK_SCHEDULER_ADDRESS, else a local cluster)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="with --batch: worker processes of the local cluster (default: one per core)")
+    p.add_argument("--plans", action="store_true",
+                   help="with --batch: keep each job's plan folder in OUT/<jobs name>/plans/<job id>/")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: solver log)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors and the final summary")
     return p
@@ -195,6 +205,10 @@ def run(args: argparse.Namespace) -> int:
 
     if (code := dispatch(args)) is not None:
         return code
+    if args.batch is not None:
+        return run_batch_file(args)
+    if args.scheduler or args.workers is not None or args.plans:
+        raise InputError("--scheduler, --workers and --plans go with --batch JOBS (a jobs file, docs/batch.md)")
     if args.compare is not False and args.evaluate is None:
         raise InputError("--compare needs --evaluate ROUNDS (the rounds to compare with a plan)")
     if args.evaluate is not None:  # today's rounds as driven (issue 12)
@@ -304,6 +318,35 @@ def replan_day(args: argparse.Namespace) -> int:
     print(result.report(language))
     print(f"\nwrote {folder}/")
     return 0
+
+
+def run_batch_file(args: argparse.Namespace) -> int:
+    """``--batch JOBS``: every job of the file on Dask; print the table's summary; 0 when it ran."""
+    from .batch import jobs_from_toml, run_batch
+
+    jobs = jobs_from_toml(args.batch)
+    out_dir = args.out / args.batch.stem
+    t0 = time.perf_counter()
+    frame = run_batch(jobs, out=out_dir, scheduler=args.scheduler, workers=args.workers, plans=args.plans,
+                      log_level=logging.DEBUG if args.verbose >= 2 else logging.WARNING)
+    shown = ["job", *[c for c in frame.columns[2:frame.columns.get_loc("trucks_available")]
+                      if frame[c].nunique(dropna=False) > 1],
+             "status", "trucks_used", "unassigned", "km", "hours", "fuel_l", "engine", "seconds"]
+    table = frame[shown].head(BATCH_ROWS_SHOWN).astype(object)
+    print(table.where(table.notna(), "").to_string(index=False))
+    if len(frame) > BATCH_ROWS_SHOWN:
+        print(f"... and {len(frame) - BATCH_ROWS_SHOWN} more rows")
+    failed = frame[frame["status"] != "ok"]
+    for _, row in failed.head(BATCH_ROWS_SHOWN).iterrows():
+        print(f"{row['job']}: {row['error']}", file=sys.stderr)
+    print(f"\n{len(frame)} jobs in {time.perf_counter() - t0:.0f} s: {len(frame) - len(failed)} ok, "
+          f"{len(failed)} failed; results in {out_dir}/ (results.parquet, results.csv"
+          f"{', plans/' if args.plans else ''})")
+    return 0
+
+
+#: Rows of a batch's table printed at the end (all are in the results files).
+BATCH_ROWS_SHOWN = 40
 
 
 def main(argv: list[str] | None = None) -> int:
