@@ -32,7 +32,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Which lock holds which extras of ``pyproject.toml`` (besides the runtime dependencies).
-LOCKS: dict[str, tuple[str, ...]] = {"lock.txt": ("web",), "lock-test.txt": ("test", "web")}
+LOCKS: dict[str, tuple[str, ...]] = {"lock.txt": ("dask", "web"), "lock-test.txt": ("dask", "test", "web")}
 #: Installer pinned too (``.ci/setup`` installs it first); setuptools/wheel are build-only.
 TOOLS = ("pip",)
 _PYTHONS = ("3.11", "3.12", "3.13", "3.14")

@@ -24,7 +24,7 @@ LOCK_DIR = ROOT / "requirements"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][0-9A-Za-z.+!_-]*)$")
 _lock = runpy.run_path(str(LOCK_DIR / "lock.py"))
 #: lock file -> extras of pyproject.toml it covers besides the runtime dependencies
-LOCKS = {"lock.txt": ("web",), "lock-test.txt": ("test", "web")}
+LOCKS = _lock["LOCKS"]
 
 
 def read_lock(path: Path) -> dict[str, str]:
@@ -70,6 +70,14 @@ def test_pyvrp_is_a_runtime_requirement() -> None:
     runtime = {canonicalize_name(r.name) for r in _lock["project_requirements"]()}
     assert "pyvrp" in runtime
     assert "pyvrp" in read_lock(LOCK_DIR / "lock.txt")
+
+
+def test_the_dask_extra_is_in_both_locks() -> None:
+    """The README's install (``bash .ci/setup``) includes ``wasteroute[dask]`` for batches."""
+    assert all("dask" in extras for extras in LOCKS.values()) and set(LOCKS) == {"lock.txt", "lock-test.txt"}
+    for name in LOCKS:
+        pins = read_lock(LOCK_DIR / name)
+        assert {"dask", "distributed", "pyarrow"} <= set(pins), name
 
 
 def test_the_runtime_lock_is_part_of_the_test_lock() -> None:
