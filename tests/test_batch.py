@@ -341,3 +341,22 @@ def test_a_worker_killed_mid_batch_loses_no_job(real_cluster: tuple[str, dict[st
     lost = [j.id for j in jobs if any(k.startswith(f"wasteroute-{j.id}-") for k in killed)]
     assert lost and set(frame.set_index("job").loc[lost, "worker"]) == {by_name["survivor"]}
     assert len(pd.read_parquet(tmp_path / "out" / "results.parquet")) == len(jobs)
+
+
+# ---------------------------------------------------------------------- weeks
+def test_week_jobs_expand_by_monday_and_plan_the_whole_week(tmp_path: Path) -> None:
+    """A week job is ``Scenario.plan_week`` on one worker: its row holds the sums of its days,
+    the same figures as each day's plan.json."""
+    jobs = jobs_from_toml(_toml(tmp_path, f'scenario = "{AG}"\nweek = "2026-11-23..2026-12-07"\n'
+                                          "time_limit_s = 30\nsolution_limit = 20\n"))
+    assert [j.week for j in jobs] == ["2026-11-23", "2026-11-30", "2026-12-07"]
+    row = run_job(jobs[0], plans=True)
+    files = row.pop("_files")
+    assert row["status"] == "ok", row["error"]
+    days = [json.loads(v) for k, v in sorted(files.items()) if k.endswith("/plan.json")]
+    assert row["days"] == len(days) == 7 and "week.json" in files
+    assert row["km"] == pytest.approx(sum(d["summary"]["km"] for d in days), abs=0.05)
+    assert row["unassigned"] == sum(len(d["unassigned"]) for d in days)
+    assert row["trucks_used"] == max(d["summary"]["trucks_used"] for d in days)
+    frame = results_frame(jobs[:1], {jobs[0].id: row})
+    assert "days" in frame.columns and "date" in frame.columns and frame.loc[0, "week"] == "2026-11-23"

@@ -17,7 +17,8 @@ machine (one worker per core, one thread each) unless a client, a scheduler addr
 same code as ``run_routes.py`` (:meth:`Scenario.with_changes`, :meth:`Scenario.solve`); a
 worker process keeps every city it has loaded (road network, snapped points, travel matrix) in
 the scenario module's caches, keyed as in a single run, so only its first job of a city pays
-for loading it. A job that fails (bad input, no plan, a worker lost twice) becomes a row with
+for loading it. A week job (``week = "2026-12-07"``) is :meth:`Scenario.plan_week` on one
+worker, its days one after the other; its row holds the sums over its days. A job that fails (bad input, no plan, a worker lost twice) becomes a row with
 its error; it never stops the batch. The result is one table (one row per job: its parameters,
 the fleet KPIs, the engine, seconds and worker), written as Parquet and CSV, and each job's plan
 folder when asked.
@@ -359,12 +360,18 @@ def run_job(job: Job, *, plans: bool = False, log_level: int = logging.WARNING) 
     warnings = _Warnings()
     log.addHandler(warnings)
     try:
-        sol = _scenario_of(job).solve(timings=timings)
-        sol.validate()
-        row |= _kpis(sol)
+        if job.week is None:
+            sol = _scenario_of(job).solve(timings=timings)
+            sol.validate()
+            row |= _kpis(sol)
+            files = _plan_files(sol, job) if plans else None
+        else:
+            week = _plan_week(job, timings)
+            row |= _week_kpis(week)
+            files = _week_files(week, job) if plans else None
         row |= {"status": "ok", "error": ""}
-        if plans:
-            row["_files"] = _plan_files(sol, job)
+        if files is not None:
+            row["_files"] = files
     except WasterouteError as exc:
         row |= {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # noqa: BLE001 - a job's failure is its row, never the batch's end
@@ -405,11 +412,9 @@ def _scenario_of(job: Job) -> Any:
     if key not in _SCENARIOS:
         _SCENARIOS[key] = Scenario.from_toml(path)
     sc = _SCENARIOS[key]
-    if job.week is not None:
-        raise InputError(f"job {job.id}: week jobs are not supported by this version; plan its days with "
-                         "date = \"<monday>..<sunday>\"")
-    if job.date is not None:
-        sc = sc.replace(date=dt.date.fromisoformat(job.date))
+    day = job.date or job.week  # a week's Monday: where plan_week starts
+    if day is not None:
+        sc = sc.replace(date=dt.date.fromisoformat(day))
     sc = sc.replace(date=sc.plan_date())  # one day for the whole job, even across midnight
     sc = sc.with_changes(**{k: v for k, v in job.changes.items() if k in VARIANT_KEYS})
     solver = {k: getattr(job, k) for k in ("seed", "time_limit_s") if getattr(job, k) is not None}
@@ -417,6 +422,67 @@ def _scenario_of(job: Job) -> Any:
     if job.changes.get("fewest_trucks"):
         solver["minimise_trucks"] = True
     return sc.with_solver(**solver) if solver else sc
+
+
+def _plan_week(job: Job, timings: dict[str, float]) -> Any:
+    """The job's week (:meth:`Scenario.plan_week`), its days one after the other on this worker.
+
+    The batch's parallelism is across jobs: a worker is one process with one thread, so the
+    week's days run in a single thread here instead of a process pool of their own.
+
+    Raises
+    ------
+    ValidationError
+        If a day's plan or the week breaks a rule.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .errors import ValidationError
+    from .week import WeekParams
+
+    sc = _scenario_of(job)  # its time limit is each day's budget
+    t0 = time.perf_counter()
+    sc.build()  # the city's network and matrix, timed as the job's loading
+    timings["network"] = time.perf_counter() - t0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wasteroute-week") as days:
+        week = sc.plan_week(dt.date.fromisoformat(str(job.week)), WeekParams(), executor=days)
+    for day in week.days:
+        if day.solution is not None:
+            day.solution.validate()
+    broken = week.check()
+    if broken:
+        raise ValidationError(f"the week plan breaks {len(broken)} rule(s): " + "; ".join(broken[:5]))
+    return week
+
+
+def _week_kpis(week: Any) -> dict[str, Any]:
+    """A week's row: the sums over its days (``trucks_used``: the most on one day; ``trucks_available``:
+    the most available on one day) of the same day figures as :func:`_kpis`."""
+    days = [d.solution for d in week.days if d.solution is not None]
+    kpis = [_kpis(sol) for sol in days]
+    row: dict[str, Any] = {k: 0 for k in KPI_COLUMNS}
+    for k in KPI_COLUMNS:
+        values = [r[k] for r in kpis]
+        if k in ("trucks_available", "trucks_used"):
+            row[k] = max(values, default=0)
+        elif k == "engine":
+            row[k] = ",".join(sorted(set(values)))
+        else:
+            row[k] = round(sum(values), 2) if values and isinstance(values[0], float) else sum(values)
+    row["date"] = None
+    row["week"] = week.monday.isoformat()
+    row["days"] = len(days)
+    return row
+
+
+def _week_files(week: Any, job: Job) -> dict[str, bytes]:
+    """The week's folder (a day folder each, week.json, summaries; no maps, sheets or boards) as bytes."""
+    from .outputs.week_folder import write_week_folder
+
+    with tempfile.TemporaryDirectory(prefix="wasteroute-job-") as tmp:
+        folder = Path(tmp) / job.id
+        written = write_week_folder(week, folder, maps=False, sheets=False, boards=False)
+        return {str(p.relative_to(folder)): p.read_bytes() for p in written if p.is_file()}
 
 
 def _kpis(sol: Any) -> dict[str, Any]:
@@ -667,7 +733,8 @@ def results_frame(jobs: Sequence[Job], rows: Mapping[str, Mapping[str, Any]]) ->
     # ``engine`` is a KPI column: the engine that made the plan (the one asked for, on an error row).
     params = [k for k in KEYS if k != "engine"
               and (k in ("scenario", "date") or any(r.get(k) is not None for r in full))]
-    columns = ["job", "label", *params, *KPI_COLUMNS, *RUN_COLUMNS]
+    weeks = ["days"] if any(r.get("days") is not None for r in full) else []
+    columns = ["job", "label", *params, *weeks, *KPI_COLUMNS, *RUN_COLUMNS]
     frame = pd.DataFrame(full).reindex(columns=columns)
     return frame.convert_dtypes()
 
