@@ -360,3 +360,10 @@ def test_week_jobs_expand_by_monday_and_plan_the_whole_week(tmp_path: Path) -> N
     assert row["trucks_used"] == max(d["summary"]["trucks_used"] for d in days)
     frame = results_frame(jobs[:1], {jobs[0].id: row})
     assert "days" in frame.columns and "date" in frame.columns and frame.loc[0, "week"] == "2026-11-23"
+
+
+def test_the_example_jobs_file_is_the_documented_grid() -> None:
+    jobs = jobs_from_toml(ROOT / "data" / "kupang" / "jobs_what_if.toml")
+    assert len(jobs) == 18 and {j.scenario for j in jobs} == {str(ROOT / "data" / "kupang" / "scenario.toml")}
+    assert sorted({(j.changes["volume_factor"], j.changes["trucks"]) for j in jobs}) == [
+        (1.0, 26), (1.0, 30), (1.0, 34), (1.3, 26), (1.3, 30), (1.3, 34)]
