@@ -81,9 +81,11 @@ def solve_hybrid(problem: ProblemData, params: SolverParams, *, engine: str = "h
     budget = None if bounded else params.time_limit_s * params.pyvrp_share
     iterations = params.pyvrp_iterations if bounded else None
     found = _pyvrp_runs(problem, params, budget, iterations)
-    # No floor on OR-Tools' share: a floor (it was 1 s) made every small budget overrun, e.g.
-    # each area of a large day. Reading PyVRP's routes is OR-Tools' plan even with no time left.
-    polish = dataclasses.replace(params, time_limit_s=max(_MIN_S, solver.time_left(params, t0)))
+    # OR-Tools' time: what is left, at least its own share of a small budget (at most 1 s). A
+    # fixed 1 s floor made every small budget overrun (each area of a large day, each fleet size
+    # tried); none left PyVRP's cut-back routes with no time to re-insert (Kim: 39-87 points out).
+    floor = max(_MIN_S, min(1.0, (1 - params.pyvrp_share) * params.time_limit_s))
+    polish = dataclasses.replace(params, time_limit_s=max(floor, solver.time_left(params, t0)))
     if found.feasible:
         log.info("hybrid: PyVRP's routes (cost %d) go to OR-Tools for the rest of the budget", found.cost)
         sol = solver.solve(problem, polish, initial_routes=found.as_initial_routes())

@@ -72,6 +72,8 @@ _DENSE_TRANSIT_MAX_NODES = 3000
 #: Seconds the last resort (:func:`_from_nothing`) gets at least, even past the budget: its
 #: first plan (no point served) is immediate, but it must be found and checked.
 _LAST_RESORT_S = 1.0
+#: Seconds a search from routes that had to be cut back gets at least, to insert what was cut.
+_REPAIR_S = 1.0
 
 
 @dataclass
@@ -81,6 +83,8 @@ class _Progress:
     found: int = 0
     #: Objective of the routes a warm start read (None: no warm start).
     start_objective: int | None = None
+    #: Whether the warm start read the given routes whole (nothing cut back, no point left out).
+    start_complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -764,12 +768,15 @@ def _search_from(m: _Model, initial_routes: list[list[str]], seconds: float) -> 
         if start is None:
             return None
         m.progress.start_objective = int(start.ObjectiveValue())
-        if left < 0.1:  # no time to search: the routes as read are the plan (they are feasible)
+        complete = m.progress.start_complete
+        if left < 0.1 and complete:  # no time to search: the routes as read are the plan (feasible)
             log.info("warm start: no time left to search from the given routes; they are the plan")
             return start
-        sp = _search_parameters(m.params, time_limit_s=left)
+        # Routes cut back left points out: they are inserted even past the budget (at least
+        # _REPAIR_S), never handed on as left out for lack of time.
+        sp = _search_parameters(m.params, time_limit_s=left if complete else max(left, _REPAIR_S))
         found = _timed(m, sp, lambda: m.routing.SolveFromAssignmentWithParameters(start, sp))
-        if found is None:  # the search ran out of time before it re-checked the start (a busy machine)
+        if found is None and complete:  # out of time before it re-checked the start (a busy machine)
             log.warning("warm start: no time left to search from the given routes; they are the plan")
             return start
         return found
@@ -1055,6 +1062,7 @@ def _warm_start(m: _Model, initial_routes: list[list[str]]) -> Any:
         if taken is not None:
             spare[p.landfills[m.node_loc[taken] - 1].id].remove(taken)
     start = routing.ReadAssignmentFromRoutes(whole, True)
+    m.progress.start_complete = start is not None
     if start is not None:  # the usual case (a feasible plan): no cutting needed
         return start
     kept = [_closed(m, vi, [], free)[0] for vi in range(len(p.vehicles))]
