@@ -103,3 +103,22 @@ def test_same_seed_and_limits_give_the_same_plan_json_on_a_busy_machine(engine: 
         busy.kill()
         busy.wait()
     assert first == second
+
+
+def test_hybrid_leaves_days_with_limits_pyvrp_cannot_hold_to_ortools(caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from wasteroute.hybrid import pyvrp_cannot_hold
+
+    day = _day()
+    assert pyvrp_cannot_hold(day) == []
+    capped = day.replace(vehicles=tuple(dataclasses.replace(v, max_stops=12) if v.id == "DT-01" else v
+                                        for v in day.vehicles))
+    assert pyvrp_cannot_hold(capped) == ["stops per day"]
+    with caplog.at_level(logging.INFO, logger="wasteroute"):
+        sol = solve(capped, BOUNDED)
+    sol.validate()
+    assert not sol.unassigned
+    assert sol.engine == "ortools"
+    assert any("OR-Tools searches alone" in r.message for r in caplog.records)
+    assert len(sol.route_of("DT-01").stops) <= 12
