@@ -76,6 +76,8 @@ class TruckChange:
     km_before: float = 0.0
     km_after: float = 0.0
     at_s: int = 0
+    #: The truck cannot be back within its shift (its crew is late): it works until ``end_after_s``.
+    overtime: bool = False
 
     def text(self, language: str = "id") -> str:
         """One line for the driver: ``DT-05: +3 titik setelah KP-0211: KP-0412, ...; selesai 11:20``."""
@@ -102,6 +104,8 @@ class TruckChange:
             parts.append("order changed" if en else "urutan berubah")
         end = format_hhmm(self.end_after_s) if self.end_after_s is not None else "-"
         parts.append(f"{'back' if en else 'selesai'} {end}")
+        if self.overtime:
+            parts.append("OVERTIME: after the shift's end" if en else "LEMBUR: melewati akhir shift")
         return f"{self.truck}: " + "; ".join(parts)
 
 
@@ -271,6 +275,7 @@ class _State:
     finished: bool = False
     reported: bool = False
     at_s: int = 0
+    overtime_s: int | None = None  # the shift's end extended to this (a crew running late)
     kept: tuple[Visit, ...] = ()  # visits that must stay as they were
 
 
@@ -736,6 +741,9 @@ def _solve_rest(full: ProblemData, morning: Solution, states: list[_State], sp: 
     left = [k for k, p in enumerate(full.points) if p.id not in served and p.id not in morning.problem.reasons]
     nobody = {full.points[k].id for k in left if not any(s.vehicle.can_serve(full.points[k]) for s in active)}
     left = [k for k in left if full.points[k].id not in nobody]
+    starts = [_start_of(full, s) for s in active]
+    for s, start in zip(active, starts):
+        _allow_overtime(full, s, start)
     sub_locs = [0, *range(1, 1 + len(full.landfills)), *(full.point_location(k) for k in left)]
     sub = ProblemData(points=tuple(full.points[k] for k in left),
                       vehicles=tuple(dataclasses.replace(s.vehicle, fixed_cost=0) for s in active),
@@ -751,7 +759,6 @@ def _solve_rest(full: ProblemData, morning: Solution, states: list[_State], sp: 
     conts: dict[str, Any] = {}
     result = (0, "nothing left to route", 0.0)
     if sub is not None and active:
-        starts = [_start_of(full, s) for s in active]
         remaining = [_remaining_ids(s, left_ids, full) for s in active]
         home = {pid: ai for ai, ids in enumerate(remaining) for pid in ids if pid in left_ids} if warm_start else {}
         initial = remaining if warm_start else None
@@ -779,6 +786,26 @@ def _solve_rest(full: ProblemData, morning: Solution, states: list[_State], sp: 
         unassigned.update({full.points[k].id: f"re-plan at {format_hhmm(at_s)}: no truck is still out (every "
                            "truck is back at the depot or broken down)" for k in dropped})
     return routes, unassigned, result
+
+
+def _allow_overtime(full: ProblemData, st: _State, start: VehicleStart) -> None:
+    """Let a truck that cannot be back within its shift whatever it does (its crew is late by the
+    progress file) finish its duty: unload what it carries and drive home, its shift extended to that
+    earliest return (logged, and said in the change list). A truck never parks loaded."""
+    v, tm = st.vehicle, full.time_for(st.vehicle).values
+    sf, row, depot = v.speed_factor, start.node, int(full.loc_node[0])
+    back = start.time_s + math.ceil(int(tm[row, depot]) / sf)
+    if start.load_l > 0:
+        back = min(max(start.time_s + math.ceil(int(tm[row, full.loc_node[1 + i]]) / sf), lf.opens_s) + lf.unload_s
+                   + math.ceil(int(tm[full.loc_node[1 + i], depot]) / sf) for i, lf in enumerate(full.landfills))
+    sh = v.shift
+    if not start.break_taken and sh.break_duration_s and start.time_s <= sh.break_latest_s:
+        back += sh.break_duration_s
+    if back > sh.end_s:
+        log.warning("re-plan: %s cannot be back before its shift ends at %s; it works until %s", v.id,
+                    format_hhmm(sh.end_s), format_hhmm(back))
+        st.vehicle = dataclasses.replace(v, shift=dataclasses.replace(sh, end_s=int(back)))
+        st.overtime_s = int(back)
 
 
 def _remaining_ids(st: _State, left: set[str], full: ProblemData) -> list[str]:
@@ -842,7 +869,7 @@ def _changes(morning: Solution, sol: Solution, states: list[_State], at_s: int,
         added = [p for p in after if p not in set(before)]
         removed = [p for p in before if p not in set(after) and p not in done_before]
         reordered = not added and not removed and after != [p for p in before if p in set(after)]
-        if not (added or removed or reordered):
+        if not (added or removed or reordered or st.overtime_s):
             continue
         after_id = ""
         if added:
@@ -851,7 +878,7 @@ def _changes(morning: Solution, sol: Solution, states: list[_State], at_s: int,
             after_id = prev.id
         out.append(TruckChange(vid, "changed", added=tuple(added), removed=tuple(removed),
                                moved_to=tuple(served_by.get(p, "") for p in removed), after=after_id,
-                               reordered=reordered,
+                               reordered=reordered, overtime=st.overtime_s is not None,
                                end_before_s=st.morning.end_s if st.morning.used else None,
                                end_after_s=r.end_s if r.used else None,
                                km_before=round(st.morning.distance_m / 1000, 1),
