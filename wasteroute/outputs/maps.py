@@ -119,7 +119,7 @@ def overview_map(sol: Solution, *, m: folium.Map | None = None, language: str = 
     fit = _latlon_bounds(bounds) if m is None else None
     m = m if m is not None else _new_map(sol, bounds, title=t["fleet"], legend_rows=rows)
     _base_layers(sol, m, bounds, language=language)
-    layers = {}
+    layers: dict[str, folium.FeatureGroup] = {}
     for r in routes:
         color, key = colors[r.vehicle.id], keys[r.vehicle.id]
         group = folium.FeatureGroup(name=_truck_label(r, color, language)).add_to(m)
