@@ -42,8 +42,14 @@ def dump_only() -> Scenario:
 
 
 @pytest.fixture(autouse=True)
-def _fresh() -> None:
+def _fresh() -> object:
+    """Fresh caches; afterwards the wasteroute logger as it was (``main`` points it at stderr)."""
     clear_caches()
+    yield
+    logger = logging.getLogger("wasteroute")
+    logger.handlers[:] = []
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
 
 
 def test_a_point_only_over_a_7t_bridge_is_unassigned_for_a_16t_fleet_with_the_tag_and_street() -> None:
@@ -214,3 +220,12 @@ def test_rounds_that_send_the_16t_truck_over_the_bridge_break_the_restricted_roa
     assert [(f.truck, f.point) for f in found] == [("DT-01", "P-ISLAND")]
     assert BRIDGE in found[0].message
     assert label("restricted_road", "en") == "restricted road"
+
+
+def test_the_summary_says_which_types_share_roads_and_which_points_are_closed(capsys: pytest.CaptureFixture[str]) -> None:
+    from wasteroute.cli import main
+
+    assert main(["--scenario", str(TOWN / "scenario.toml"), "--date", "2026-11-24", "--summary", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "roads: 2 road profiles" in out and "profile 0: light" in out and "profile 1: dump" in out
+    assert f"P-ISLAND   closed to dump: {BRIDGE}" in out

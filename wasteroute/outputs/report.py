@@ -73,7 +73,23 @@ def scenario_summary(name: str, network: Any, problem: ProblemData) -> str:
         lines += [f"  {pid:<10} {why}" for pid, why in sorted(problem.reasons.items())]
     lines.append(_facilities(problem))
     lines.append(_fleet(problem))
+    lines += _road_profiles(problem)
     return "\n".join(lines)
+
+
+def _road_profiles(problem: ProblemData) -> list[str]:
+    """Which truck types drive on which roads (OSM restrictions), and the points closed to a type."""
+    if problem.num_profiles == 1 and not problem.restricted:
+        return ["roads: every truck type drives on the same roads (no OSM restriction tells them apart)"]
+    lines = [f"roads: {problem.num_profiles} road profiles (truck types whose closed roads differ):"]
+    for k in range(problem.num_profiles):
+        types = sorted({v.type_name for v in problem.vehicles if v.profile == k})
+        if types:
+            lines.append(f"  profile {k}: {', '.join(types)}")
+    if problem.restricted:
+        lines.append("points closed to a truck type (another type serves them):")
+        lines += [f"  {pid:<10} {why}" for pid, why in sorted(problem.restricted.items())]
+    return lines
 
 
 def _facilities(problem: ProblemData) -> str:
