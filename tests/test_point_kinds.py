@@ -117,3 +117,22 @@ def test_no_kind_tables_mean_kupangs_kinds() -> None:
     kinds = point_kinds_from_table(None, "scenario.toml")
     assert [k.id for k in kinds] == ["container", "bak", "roadside"]
     assert PointKind("glass").name("en") == "glass"
+
+
+def test_schedule_boards_name_a_kind_of_the_scenario(tmp_path: Path) -> None:
+    """Boards keep their own wording for Kupang's kinds and print the scenario's name for others."""
+    import pandas as pd
+
+    from wasteroute.outputs.boards import write_boards
+
+    schedule = pd.DataFrame([
+        {"point": "G-1", "name": "Pasar", "kind": "glass", "kelurahan": "Oebobo", "kecamatan": "Oebobo",
+         "days": "mon", "window": "", "truck": "DT-01"},
+        {"point": "B-1", "name": "Gereja", "kind": "bak", "kelurahan": "Oebobo", "kecamatan": "Oebobo",
+         "days": "tue", "window": "", "truck": "DT-01"},
+    ])
+    names = {"glass": {"id": "bank kaca", "en": "bottle bank"}, "bak": {"id": "bak", "en": "bin (bak)"}}
+    [every, *_] = write_boards(schedule, tmp_path, monday=dt.date(2026, 11, 23), channel="Qlue",
+                               language="id", kind_names=names)
+    text = subprocess.run(["pdftotext", str(every), "-"], capture_output=True, text=True, check=True).stdout
+    assert "bank kaca: Pasar" in text and "TPS (bak sampah): Gereja" in text

@@ -84,14 +84,17 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _draw_board(canvas: Any, row: Mapping[str, Any], *, monday: dt.date, channel: str, synthetic: bool,
-                language: str, styles: dict[str, ParagraphStyle]) -> None:
+                language: str, styles: dict[str, ParagraphStyle],
+                kind_names: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """One board on the current page of ``canvas``."""
     t = TEXTS[language]
     w, h = PAGE
     canvas.setStrokeColor(colors.HexColor("#1c5bb8"))
     canvas.setLineWidth(3)
     canvas.rect(MARGIN / 2, MARGIN / 2, w - MARGIN, h - MARGIN)
-    kind = t["kinds"].get(str(row["kind"]), str(row["kind"]))
+    # The board's own wording for Kupang's kinds, else the scenario's name ([[kind]]), else the id.
+    kind = t["kinds"].get(str(row["kind"])) or (kind_names or {}).get(str(row["kind"]), {}).get(language) \
+        or str(row["kind"])
     story = [
         Paragraph(escape(t["title"]), styles["title"]),
         Paragraph(escape(f"{kind}: {row['name']}"), styles["name"]),
@@ -112,12 +115,14 @@ def _draw_board(canvas: Any, row: Mapping[str, Any], *, monday: dt.date, channel
 
 
 def write_boards(schedule: pd.DataFrame, out_dir: Path, *, monday: dt.date, channel: str,
-                 synthetic: bool = False, language: str = "id", per_point: bool = True) -> list[Path]:
+                 synthetic: bool = False, language: str = "id", per_point: bool = True,
+                 kind_names: Mapping[str, Mapping[str, str]] | None = None) -> list[Path]:
     """Write ``boards.pdf`` (every board, one A5 landscape page each) and, with ``per_point``,
     ``<point id>.pdf`` per point into ``out_dir``.
 
     ``schedule`` has the columns of :meth:`wasteroute.week.WeekPlan.schedule_frame`
-    (``point, name, kind, kelurahan, kecamatan, days, window, truck``).
+    (``point, name, kind, kelurahan, kecamatan, days, window, truck``); ``kind_names`` (the
+    scenario's ``[[kind]]`` names, ``ProblemData.kind_names``) name kinds the boards have no words for.
 
     Raises
     ------
@@ -132,7 +137,8 @@ def write_boards(schedule: pd.DataFrame, out_dir: Path, *, monday: dt.date, chan
     styles = _styles()
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = schedule.to_dict("records")
-    kw = {"monday": monday, "channel": channel, "synthetic": synthetic, "language": language, "styles": styles}
+    kw = {"monday": monday, "channel": channel, "synthetic": synthetic, "language": language, "styles": styles,
+          "kind_names": kind_names}
     written = []
     every = out_dir / "boards.pdf"
     c = Canvas(str(every), pagesize=PAGE, invariant=True)

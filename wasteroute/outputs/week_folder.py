@@ -94,7 +94,9 @@ def _write_into(week: WeekPlan, out: Path, *, maps: bool, sheets: bool, boards: 
 
         written += write_boards(schedule, out / "boards", monday=week.monday, channel=week.params.complaint_channel,
                                 synthetic=bool(week.meta.get("synthetic_network")),
-                                language=language if language in ("id", "en") else "id")
+                                language=language if language in ("id", "en") else "id",
+                                kind_names=next((d.solution.problem.kind_names for d in week.days
+                                                 if d.solution is not None), None))
     return written
 
 
