@@ -6,13 +6,16 @@
    (``frequency``, ``patterns``, ``max_gap_days`` of the points file, :mod:`wasteroute.schedule`);
    a point with fixed ``days`` only has those. Waste accumulates: a visit collects
    ``m3_per_day`` x the days since the previous one.
-2. **Territories** (``stable_trucks``): the points of each group of trucks that serve the same
-   kinds are split into one compact territory per truck (balanced k-medoids on the travel
-   times, :mod:`wasteroute.decompose`), balanced on each point's weekly work.
-3. **Pattern choice** (OR-Tools CP-SAT): one pattern per point so that the busiest day of each
-   truck group (truck-hours, which hold loading, driving and landfill trips), the busiest m³
-   day and the busiest day of each territory are as light as the patterns allow. The search is
-   bounded by CP-SAT's deterministic time, so a seed gives the same choice on any machine.
+2. **Pattern choice** (OR-Tools CP-SAT): one pattern per point so that the busiest day of each
+   group of trucks serving the same kinds (estimated truck-seconds: loading, reaching the
+   point, its share of landfill runs) and its busiest m³ day are as light as the patterns
+   allow. The search is bounded by CP-SAT's deterministic time, so a seed gives the same
+   choice on any machine.
+3. **Territories** (``stable_trucks``): the busiest working day is planned freely by the day
+   planner; each of its points belongs to the truck that serves it, and every other point to
+   the truck serving its nearest such point (travel time). The patterns are then chosen again
+   with each territory's busiest day in the objective too, every point keeping that day (and
+   its waste on it) as it was, so the base plan stays that day's plan.
 4. **Days**: each day is an independent day problem (:meth:`Scenario.build` with that day's
    volumes), planned in parallel on an ``executor``. With territories, a point may only go on
    its territory's truck (``PointData.vehicles``, OR-Tools); the points that do not fit are then
@@ -61,6 +64,13 @@ GROUP_WEIGHT = 4
 WINDOW_ROUND_S = 1800
 #: Share of a day's budget for the search with every point on its territory's truck.
 STABLE_SHARE = 0.75
+#: Trucks a point outside the base plan may join (the nearest territories); also the trucks
+#: tried, nearest first, for a point its own truck cannot take on a day.
+NEAREST_TRUCKS = 3
+#: Search seconds for one truck's route planned again with a neighbour's point.
+NEIGHBOUR_S = 0.5
+#: Share of a shift the pattern choice plans to fill on a territory's day (room for the estimate's error).
+DAY_FILL = 0.95
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,8 @@ class PointWeek:
     allowed: tuple[Pattern, ...]
     pattern: Pattern
     truck: str = ""
+    #: Trucks the week planner may still choose from for this point (empty: ``truck`` is fixed).
+    candidates: tuple[str, ...] = ()
 
     def collected(self, closed: Sequence[int] = ()) -> Pattern:
         """The days it is collected: its pattern without the days the landfill is closed."""
@@ -332,17 +344,32 @@ def plan_week(scenario: Scenario, monday: dt.date, params: WeekParams | None = N
     closed = tuple(sorted((d - monday).days for d in changes.landfill_closed))
     ref = scenario.replace(date=monday).build(
         schedule={pid: rate for pid, rate in zip(*_rates(scenario), strict=True)})
-    points = _week_points(scenario.points_table(), params, closed, _largest_body(scenario))
-    if params.stable_trucks:
-        points = _territories(points, ref)
-    chosen, status = choose_patterns(points, ref, closed, params=params, seed=scenario.solver.seed,
-                                     service=scenario.service, volume_factor=scenario.volume_factor)
-    log.info("week %s: patterns chosen (%s) for %d points in %.1f s", monday, status, len(chosen),
-             time.perf_counter() - t0)
+    body = _largest_body(scenario)
+    points = _week_points(scenario.points_table(), params, closed, body)
+    kw = {"params": params, "seed": scenario.solver.seed, "service": scenario.service,
+          "volume_factor": scenario.volume_factor}
+    chosen, status = choose_patterns(points, ref, closed, **kw)
     day_params = scenario.solver if params.day_time_limit_s is None else dataclasses.replace(
         scenario.solver, time_limit_s=params.day_time_limit_s)
+    done: dict[int, Solution] = {}
+    if params.stable_trucks:
+        # Territories from a base plan: the busiest working day planned freely gives each of
+        # its points a truck; the others join the truck serving the nearest of them. The
+        # patterns are then balanced per territory, every point keeping or avoiding that day.
+        loads = day_loads(chosen, ref, closed, service=scenario.service, volume_factor=scenario.volume_factor)
+        base_wd = max((d for d in range(6) if d not in closed), key=lambda d: (loads[d], -d))
+        base_problem = _day_problem(scenario, monday, chosen, closed, base_wd, body)[0]
+        done[base_wd] = plan_day(base_problem, day_params)
+        chosen = assign_territories(chosen, done[base_wd], ref)
+        caps = truck_days(done[base_wd], chosen, ref, closed, base_wd, service=scenario.service,
+                          volume_factor=scenario.volume_factor)
+        chosen, status = choose_patterns(chosen, ref, closed, keep_day=base_wd, capacity=caps, **kw)
+        log.info("week %s: territories from the plan of %s (%d trucks)", monday, DAY_NAMES[base_wd],
+                 len({p.truck for p in chosen if p.truck}))
+    log.info("week %s: patterns chosen (%s) for %d points in %.1f s", monday, status, len(chosen),
+             time.perf_counter() - t0)
     days = _plan_days(scenario, monday, chosen, closed, day_params, params.stable_trucks, executor,
-                      body=_largest_body(scenario))
+                      body=body, done=done)
     graph = scenario.load_network().graph
     days = tuple(
         d if d.solution is None else dataclasses.replace(d, solution=dataclasses.replace(
@@ -480,39 +507,82 @@ def _groups(points: Sequence[PointWeek], vehicles: Sequence[VehicleData]) -> dic
 
 
 # ---------------------------------------------------------------------------- territories
-def _territories(points: list[PointWeek], ref: ProblemData) -> list[PointWeek]:
-    """Each point's truck: compact territories per truck group, balanced on weekly work."""
-    from .decompose import _balanced_kmedoids, _symmetric_point_times
+def assign_territories(points: Sequence[PointWeek], base: Solution, ref: ProblemData, *,
+                       nearest: int = NEAREST_TRUCKS) -> list[PointWeek]:
+    """Each point's truck: the one that serves it in the ``base`` plan; a point the base plan
+    does not serve gets as ``candidates`` the ``nearest`` trucks (of those that serve its kind)
+    whose base-plan points are closest to it by travel time, the closest as its ``truck``."""
+    from .decompose import _symmetric_point_times
 
-    w = _work_model(ref)
+    truck_of = {v.id: r.vehicle.id for r in base.used_routes() for v in r.stops}
+    index = {p.id: k for k, p in enumerate(ref.points)}
     sym = _symmetric_point_times(ref)
-    out = list(points)
-    for trucks, members in _groups(points, ref.vehicles).items():
-        idx = [i for i in members if points[i].id in w.index]
-        if not trucks or not idx:
+    members: dict[str, list[int]] = {}
+    for pid, truck in truck_of.items():
+        if pid in index:
+            members.setdefault(truck, []).append(index[pid])
+    out = []
+    for p in points:
+        truck = truck_of.get(p.id, "")
+        if truck or p.id not in index:
+            out.append(dataclasses.replace(p, truck=truck, candidates=()))
             continue
-        weekly = np.array([points[i].frequency * (w.access_s[w.index[points[i].id]] + 300.0)
-                           + 7 * points[i].m3_per_day * 600.0 for i in idx])
-        if len(trucks) == 1:
-            labels = np.zeros(len(idx), dtype=int)
-        else:
-            d = sym.select([w.index[points[i].id] for i in idx])
-            labels = _balanced_kmedoids(d, weekly, [1] * len(trucks), max_points=len(idx))
-        for i, lab in zip(idx, labels, strict=True):
-            out[i] = dataclasses.replace(points[i], truck=trucks[int(lab)])
+        serving = [v.id for v in ref.vehicles if p.kind in v.serves and v.id in members]
+        near = sorted(serving, key=lambda t: (float(np.min(sym[index[p.id], members[t]])), t))[:nearest]
+        out.append(dataclasses.replace(p, truck=near[0] if near else "", candidates=tuple(near)))
+    return out
+
+
+def truck_days(base: Solution, points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[int], wd: int, *,
+               service: Any, volume_factor: float) -> dict[str, TruckDay]:
+    """Each truck's day calibrated on the base plan of weekday ``wd`` (see :class:`TruckDay`)."""
+    w = _work_model(ref)
+    est: dict[str, float] = {}
+    for p in points:
+        m3 = p.volumes(closed).get(wd)
+        if m3 is not None and p.truck:
+            est[p.truck] = est.get(p.truck, 0.0) + _visit_s(w, p, m3, service, volume_factor)
+    scales = {r.vehicle.id: r.duration_s / est[r.vehicle.id] for r in base.used_routes()
+              if est.get(r.vehicle.id, 0) > 0}
+    usual = float(np.median(list(scales.values()))) if scales else 1.0
+    out = {}
+    for r in base.routes:
+        v = r.vehicle
+        lifts = v.max_trips * v.containers_per_trip if v.containers_per_trip else None
+        scale = min(max(scales.get(v.id, usual), 0.5), 3.0)
+        out[v.id] = TruckDay(scale=scale, limit_s=int(DAY_FILL * (v.shift.end_s - v.shift.start_s)), lifts=lifts)
     return out
 
 
 # ---------------------------------------------------------------------------- pattern choice
+@dataclass(frozen=True)
+class TruckDay:
+    """What one truck can take in a day, calibrated on the base plan.
+
+    ``scale``: the base plan's route duration ÷ the estimated seconds of its points that day
+    (the estimate leaves out the drive from and to the depot and waits); ``limit_s``: the
+    shift; ``lifts``: containers per day (trips x containers per trip; None = no limit).
+    """
+
+    scale: float
+    limit_s: int
+    lifts: int | None = None
+
+
 def choose_patterns(points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[int] = (), *,
                     params: WeekParams | None = None, seed: int = 0, service: Any = None,
-                    volume_factor: float = 1.0) -> tuple[list[PointWeek], str]:
-    """One allowed pattern per point, the week as even as the patterns allow (CP-SAT).
+                    volume_factor: float = 1.0, keep_day: int | None = None,
+                    capacity: Mapping[str, TruckDay] | None = None) -> tuple[list[PointWeek], str]:
+    """One allowed pattern (and truck, among a point's ``candidates``) per point, the week as even
+    as the patterns allow (CP-SAT).
 
     Minimises, per group of trucks serving the same kinds, ``GROUP_WEIGHT`` x its busiest day
     (estimated truck-seconds per truck) plus the busiest day of its territories (when points
-    have a truck), plus the busiest day's m³ per truck. Returns the points with their pattern
-    and the solver status; with ``balance=False`` the first allowed pattern of each.
+    have a truck), plus the busiest day's m³ per truck. With ``capacity`` a truck's day beyond
+    its shift (or its container lifts) costs far more than any balance. With ``keep_day`` (a
+    weekday already planned) a point keeps that day and its waste on it as they are. Returns
+    the points with their pattern and truck, and the solver status; with ``balance=False``
+    the first allowed pattern.
     """
     from ortools.sat.python import cp_model
 
@@ -520,18 +590,29 @@ def choose_patterns(points: Sequence[PointWeek], ref: ProblemData, closed: Seque
 
     params = params or WeekParams()
     service = service or ServiceSettings()
-    if not params.balance or all(len(p.allowed) == 1 for p in points):
+    if not params.balance or all(len(p.allowed) == 1 and not p.candidates for p in points):
         return [dataclasses.replace(p, pattern=p.allowed[0]) for p in points], "fixed"
+    original = list(points)
+    if keep_day is not None:
+        # Same waste on that day too: the same gap before it (or neither collects it).
+        def same(p: PointWeek, a: Pattern) -> bool:
+            return dataclasses.replace(p, pattern=a).volumes(closed).get(keep_day) == p.volumes(closed).get(keep_day)
+
+        points = [dataclasses.replace(p, allowed=tuple(a for a in p.allowed if same(p, a))) for p in points]
     w = _work_model(ref)
     model = cp_model.CpModel()
-    x = {(i, k): model.NewBoolVar(f"x{i}_{k}") for i, p in enumerate(points) for k in range(len(p.allowed))}
+    x: dict[tuple[int, int, str], Any] = {}
     for i, p in enumerate(points):
-        model.AddExactlyOne(x[i, k] for k in range(len(p.allowed)))
+        for k in range(len(p.allowed)):
+            for t in (p.candidates or (p.truck,)):
+                x[i, k, t] = model.NewBoolVar(f"x{i}_{k}_{t}")
+        model.AddExactlyOne(v for key, v in x.items() if key[0] == i)
     objective = []
     open_days = [d for d in range(7) if d not in closed]
     for trucks, members in _groups(points, w.vehicles).items():
         n_trucks = max(1, len(trucks))
         terms: dict[tuple[str, int], list[Any]] = {}
+        lifts: dict[tuple[str, int], list[Any]] = {}
         m3_terms: dict[int, list[Any]] = {d: [] for d in open_days}
         for i in members:
             p = points[i]
@@ -539,10 +620,13 @@ def choose_patterns(points: Sequence[PointWeek], ref: ProblemData, closed: Seque
                 vols = dataclasses.replace(p, pattern=pat).volumes(closed)
                 for d, m3 in vols.items():
                     sec = int(round(_visit_s(w, p, m3, service, volume_factor)))
-                    terms.setdefault(("", d), []).append(sec * x[i, k])
-                    if p.truck:
-                        terms.setdefault((p.truck, d), []).append(sec * x[i, k])
-                    m3_terms[d].append(int(round(1000 * m3)) * x[i, k])
+                    for t in (p.candidates or (p.truck,)):
+                        terms.setdefault(("", d), []).append(sec * x[i, k, t])
+                        if t:
+                            terms.setdefault((t, d), []).append(sec * x[i, k, t])
+                            if p.kind == "container":
+                                lifts.setdefault((t, d), []).append(x[i, k, t])
+                        m3_terms[d].append(int(round(1000 * m3)) * x[i, k, t])
         busiest = model.NewIntVar(0, 10**12, "group")
         busiest_m3 = model.NewIntVar(0, 10**12, "m3")
         for d in open_days:
@@ -559,6 +643,7 @@ def choose_patterns(points: Sequence[PointWeek], ref: ProblemData, closed: Seque
                 if truck:
                     model.Add(sum(ts) <= territory)
             objective.append(1000 * territory)
+        objective += _capacity_terms(model, terms, lifts, capacity or {})
     model.Minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # with a deterministic-time limit: the same choice on any machine
@@ -569,10 +654,36 @@ def choose_patterns(points: Sequence[PointWeek], ref: ProblemData, closed: Seque
     if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         log.warning("pattern choice: CP-SAT found no choice (%s); each point keeps its first pattern",
                     solver.StatusName(result))
-        return [dataclasses.replace(p, pattern=p.allowed[0]) for p in points], "fixed (CP-SAT gave none)"
-    out = [dataclasses.replace(p, pattern=next(pat for k, pat in enumerate(p.allowed) if solver.Value(x[i, k])))
-           for i, p in enumerate(points)]
+        return list(original), "kept (CP-SAT gave none)"
+    out = []
+    for i, p in enumerate(points):
+        (_, k, t), = [key for key, v in x.items() if key[0] == i and solver.Value(v)]
+        out.append(dataclasses.replace(p, pattern=p.allowed[k], truck=t, allowed=original[i].allowed))
     return out, f"CP-SAT {solver.StatusName(result).lower()}"
+
+
+#: Weight of a second (or a container lift, as an hour) beyond a truck's day, against a balance second.
+OVER_WEIGHT = 100_000
+
+
+def _capacity_terms(model: Any, terms: Mapping[tuple[str, int], list[Any]], lifts: Mapping[tuple[str, int], list[Any]],
+                    capacity: Mapping[str, TruckDay]) -> list[Any]:
+    """Soft limits: a territory-day over its truck's shift (calibrated) or its container lifts."""
+    out = []
+    for (truck, d), ts in terms.items():
+        cap = capacity.get(truck)
+        if not truck or cap is None:
+            continue
+        over = model.NewIntVar(0, 10**12, f"over_{truck}_{d}")
+        scale = max(1, round(1000 * cap.scale))
+        model.Add(scale * sum(ts) - 1000 * cap.limit_s <= over)
+        objective_weight = OVER_WEIGHT // 1000 or 1
+        out.append(objective_weight * over)
+        if cap.lifts is not None and lifts.get((truck, d)):
+            extra = model.NewIntVar(0, 1000, f"lifts_{truck}_{d}")
+            model.Add(sum(lifts[(truck, d)]) - cap.lifts <= extra)
+            out.append(OVER_WEIGHT * 3600 * extra)
+    return out
 
 
 def day_loads(points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[int] = (), *,
@@ -590,44 +701,60 @@ def day_loads(points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[in
 
 
 # ---------------------------------------------------------------------------- the days
+def _day_problem(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
+                 wd: int, body: Mapping[str, float]) -> tuple[ProblemData, str]:
+    """The problem of weekday ``wd``: the points of the chosen patterns with their waiting waste.
+
+    After a closed landfill day a point may hold more than any truck: a truckload is taken and
+    the rest stays at the site, said in the returned note (never silently lost).
+    """
+    schedule = {p.id: m3 for p in points for d, m3 in p.volumes(closed).items() if d == wd}
+    kinds = {p.id: p.kind for p in points}
+    over = {pid: m3 - body[kinds[pid]] for pid, m3 in schedule.items()
+            if kinds[pid] in body and m3 > body[kinds[pid]] + 1e-9}
+    for pid in over:
+        schedule[pid] = body[kinds[pid]]
+    note = ""
+    if over:
+        note = (f"{len(over)} point(s) hold more than a truckload after the closed landfill day: "
+                f"{sum(over.values()):.1f} m³ stays at the site ({', '.join(sorted(over)[:8])}"
+                f"{' ...' if len(over) > 8 else ''})")
+    problem = scenario.replace(date=monday + dt.timedelta(days=wd)).build(schedule=schedule)
+    return problem, note
+
+
 def _plan_days(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
                params: SolverParams, stable: bool, executor: Executor | None, *,
-               body: Mapping[str, float]) -> list[DayPlan]:
+               body: Mapping[str, float], done: Mapping[int, Solution]) -> list[DayPlan]:
+    """Every day of the week not in ``done``, planned on ``executor`` (days are independent)."""
     problems: dict[int, ProblemData] = {}
     notes: dict[int, str] = {}
     for wd in range(7):
         if wd in closed:
             continue
-        schedule = {p.id: m3 for p in points for d, m3 in p.volumes(closed).items() if d == wd}
-        # After a closed landfill day a point may hold more than any truck: a truckload is
-        # taken and the rest stays at the site, said in the day's note (never silently lost).
-        kinds = {p.id: p.kind for p in points}
-        over = {pid: m3 - body[kinds[pid]] for pid, m3 in schedule.items()
-                if kinds[pid] in body and m3 > body[kinds[pid]] + 1e-9}
-        for pid in over:
-            schedule[pid] = body[kinds[pid]]
-        if over:
-            notes[wd] = (f"{len(over)} point(s) hold more than a truckload after the closed landfill day: "
-                         f"{sum(over.values()):.1f} m³ stays at the site ({', '.join(sorted(over)[:8])}"
-                         f"{' ...' if len(over) > 8 else ''})")
-        problem = scenario.replace(date=monday + dt.timedelta(days=wd)).build(schedule=schedule)
+        problem, notes[wd] = _day_problem(scenario, monday, points, closed, wd, body)
+        if wd in done:
+            continue
         if stable:
-            problem = restrict_to_territories(problem, {p.id: p.truck for p in points if p.truck})
+            truck_of = {p.id: p.truck for p in points if p.truck}
+            problem = restrict_to_territories(problem, truck_of)
         problems[wd] = problem
-    own = executor is None
-    pool = executor if executor is not None else _default_pool(len(problems))
-    try:
-        futures: dict[int, Future[Solution]] = {
-            wd: pool.submit(plan_day, problems[wd], params, stable) for wd in sorted(problems)
-        }
-        solved = {wd: f.result() for wd, f in futures.items()}
-    except BaseException:
-        for f in locals().get("futures", {}).values():
-            f.cancel()
-        raise
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+    solved: dict[int, Solution] = dict(done)
+    if problems:
+        own = executor is None
+        pool = executor if executor is not None else _default_pool(len(problems))
+        futures: dict[int, Future[Solution]] = {}
+        try:
+            for wd in sorted(problems):
+                futures[wd] = pool.submit(plan_day, problems[wd], params, stable)
+            solved.update({wd: f.result() for wd, f in futures.items()})
+        except BaseException:
+            for f in futures.values():
+                f.cancel()
+            raise
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
     out = []
     for wd in range(7):
         date = monday + dt.timedelta(days=wd)
@@ -658,11 +785,13 @@ def restrict_to_territories(problem: ProblemData, truck_of: Mapping[str, str]) -
 
 
 def plan_day(problem: ProblemData, params: SolverParams, stable: bool = False) -> Solution:
-    """Plan one day of the week (run in a worker process): the day planner, territory-first when ``stable``.
+    """Plan one day of the week (run in a worker process): the day planner, territory by territory when ``stable``.
 
-    With territories, OR-Tools first keeps every point on its truck (``STABLE_SHARE`` of the
-    budget); the points that did not fit are then freed for any truck and the day is searched
-    again from that plan, and the plan with fewer unassigned points is kept.
+    With territories (points whose ``vehicles`` name one truck), each truck's points are planned
+    as its own one-truck problem (OR-Tools; ``STABLE_SHARE`` of the budget shared by points),
+    the routes are merged, and the points that did not fit their truck are freed for any truck
+    while the whole day is searched from the merged plan; the plan with fewer unassigned points
+    is kept.
 
     Raises
     ------
@@ -670,33 +799,128 @@ def plan_day(problem: ProblemData, params: SolverParams, stable: bool = False) -
         If no plan is found.
     """
     from .search import solve
-    from .solver import improve
 
     if not stable or not any(p.vehicles for p in problem.points):
-        return solve(problem, params)
-    first = dataclasses.replace(params, engine="ortools", minimise_trucks=False, decompose_above=None,
-                                time_limit_s=max(1.0, params.time_limit_s * STABLE_SHARE))
-    sol = solve(problem, first)
-    dropped = {pid for pid in sol.unassigned if pid not in problem.reasons}
+        try:
+            return solve(problem, params)
+        except InfeasibleError as exc:
+            if params.engine == "ortools":
+                raise
+            # The hybrid leaves OR-Tools only what PyVRP did not use; on a busy machine with a
+            # short day budget that can be too little to start from scratch. One week's day must
+            # not fail the week for it: OR-Tools alone with the whole budget.
+            log.warning("%s: %s; planning the day again with OR-Tools alone", problem.date, exc)
+            return solve(problem, dataclasses.replace(params, engine="ortools"))
+    t0 = time.perf_counter()
+    merged = _territory_plans(problem, params)
+    dropped = {pid for pid in merged.unassigned if pid not in problem.reasons}
     if not dropped:
-        return sol
+        return dataclasses.replace(merged, solve_s=time.perf_counter() - t0)
     freed = problem.replace(points=tuple(dataclasses.replace(p, vehicles=()) if p.id in dropped else p
                                          for p in problem.points))
-    initial = [[v.id for v in r.visits[1:-1]] for r in sol.routes]
-    rest = dataclasses.replace(first, time_limit_s=max(1.0, params.time_limit_s * (1 - STABLE_SHARE)))
-    log.info("%s: %d point(s) did not fit their territory's truck; searching again with them free",
+    merged = _to_neighbours(freed, params, dataclasses.replace(merged, problem=freed), dropped)
+    dropped = {pid for pid in merged.unassigned if pid not in problem.reasons}
+    if not dropped:
+        return dataclasses.replace(merged, solve_s=time.perf_counter() - t0)
+    return _free_dropped(freed, params, merged, dropped, t0)
+
+
+def _to_neighbours(problem: ProblemData, params: SolverParams, merged: Solution, dropped: set[str]) -> Solution:
+    """Each point its territory's truck could not take, given to the nearest other truck that
+    still serves its whole route with it (that truck's route planned again, alone)."""
+    from .decompose import Area, _lift_route, sub_problem
+    from .solver import solve as ortools_solve
+
+    index = {p.id: k for k, p in enumerate(problem.points)}
+    routes = list(merged.routes)
+    unassigned = dict(merged.unassigned)
+    base = dataclasses.replace(params, engine="ortools", minimise_trucks=False, decompose_above=None,
+                               time_limit_s=params.time_limit_s if params.solution_limit else NEIGHBOUR_S)
+    for pid in sorted(dropped):
+        k = index[pid]
+        loc = problem.point_location(k)
+        options = []
+        for vi, r in enumerate(routes):
+            stops = [problem.point_location(index[v.id]) for v in r.stops if v.id in index]
+            if stops and r.vehicle.can_serve(problem.points[k]):
+                options.append((int(min(problem.time_s[loc, s_] for s_ in stops)), vi))
+        for _, vi in sorted(options)[:NEAREST_TRUCKS]:
+            pts = [index[v.id] for v in routes[vi].stops if v.id in index] + [k]
+            try:
+                sol = ortools_solve(sub_problem(problem, pts, [vi]), base)
+            except InfeasibleError:
+                continue
+            if not sol.unassigned:
+                routes[vi] = _lift_route(problem, Area(tuple(pts), (vi,)), sol.routes[0], problem.vehicles[vi])
+                del unassigned[pid]
+                break
+    moved = len(merged.unassigned) - len(unassigned)
+    if moved:
+        log.info("%s: %d point(s) went to a neighbouring territory's truck today", problem.date, moved)
+    return dataclasses.replace(merged, routes=tuple(routes), unassigned=unassigned)
+
+
+def _territory_plans(problem: ProblemData, params: SolverParams) -> Solution:
+    """Each truck's territory planned alone, the routes merged into one plan of the day."""
+    from .decompose import Area, _lift_route, sub_problem
+    from .solution import empty_route
+    from .solver import solve as ortools_solve
+
+    t0 = time.perf_counter()
+    own = {vi: [k for k, p in enumerate(problem.points) if p.vehicles == (v.id,)]
+           for vi, v in enumerate(problem.vehicles)}
+    loose = [k for k, p in enumerate(problem.points) if not any(p.vehicles == (v.id,) for v in problem.vehicles)]
+    total = max(1, sum(len(pts) for pts in own.values()))
+    budget = params.time_limit_s * STABLE_SHARE
+    base = dataclasses.replace(params, engine="ortools", minimise_trucks=False, decompose_above=None)
+    routes = {}
+    unassigned = dict(problem.reasons)
+    unassigned.update({problem.points[k].id: "no territory truck today" for k in loose})
+    objective = 0
+    for vi, pts in own.items():
+        if not pts:
+            continue
+        seconds = params.time_limit_s if params.solution_limit else max(0.2, budget * len(pts) / total)
+        sub = sub_problem(problem, pts, [vi])
+        try:
+            sol = ortools_solve(sub, dataclasses.replace(base, time_limit_s=seconds))
+        except InfeasibleError as exc:
+            reason = f"fleet exhausted: its territory's truck {problem.vehicles[vi].id} found no plan ({exc})"
+            unassigned.update({problem.points[k].id: reason for k in pts})
+            continue
+        routes[vi] = _lift_route(problem, Area(tuple(pts), (vi,)), sol.routes[0], problem.vehicles[vi])
+        truck = problem.vehicles[vi].id
+        unassigned.update({pid: f"{why} (its territory's truck {truck})" for pid, why in sol.unassigned.items()})
+        objective += sol.objective
+    out = tuple(routes[vi] if vi in routes else empty_route(problem, v) for vi, v in enumerate(problem.vehicles))
+    return Solution(problem=problem, routes=out, unassigned=unassigned, objective=objective,
+                    status=f"{len(routes)} territories", solve_s=time.perf_counter() - t0, params=params,
+                    engine="ortools")
+
+
+def _free_dropped(freed: ProblemData, params: SolverParams, merged: Solution, dropped: set[str],
+                  t0: float) -> Solution:
+    """The whole day searched from ``merged`` with the ``dropped`` points free for any truck."""
+    from .solver import improve
+
+    problem = freed
+    initial = [[v.id for v in r.visits[1:-1]] for r in merged.routes]
+    left = params.time_limit_s if params.solution_limit else max(1.0, params.time_limit_s - (time.perf_counter() - t0))
+    rest = dataclasses.replace(params, engine="ortools", time_limit_s=left)
+    log.info("%s: %d point(s) did not fit their territory's truck; searching the day again with them free",
              problem.date, len(dropped))
     try:
         again = improve(freed, rest, initial)
     except (InfeasibleError, InputError) as exc:
         log.warning("%s: the search with freed points failed (%s); keeping the territory plan", problem.date, exc)
-        return sol
-    if again is not None and len(again.unassigned) < len(sol.unassigned):
-        return again
-    return sol
+        again = None
+    if again is not None and len(again.unassigned) <= len(merged.unassigned):
+        return dataclasses.replace(again, solve_s=time.perf_counter() - t0)
+    return dataclasses.replace(merged, solve_s=time.perf_counter() - t0)
 
 
 __all__ = [
     "DayPlan", "PointWeek", "WeekChanges", "WeekParams", "WeekPlan", "choose_patterns", "day_loads",
-    "plan_day", "plan_week", "restrict_to_territories", "usual_window",
+    "TruckDay", "assign_territories", "plan_day", "plan_week", "restrict_to_territories", "truck_days",
+    "usual_window",
 ]

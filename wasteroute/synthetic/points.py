@@ -78,6 +78,9 @@ COLUMNS: tuple[str, ...] = (
     "ready_from",
     "latest",
     "days",
+    "frequency",
+    "max_gap_days",
+    "m3_per_day",
     "street",
     "generated",
 )
@@ -799,6 +802,11 @@ def generate(
                 "ready_from": ready,
                 "latest": latest,
                 "days": spec.days,
+                # The week planner's view of the same schedule (docs/points.md): collections a
+                # week, the longest wait, and the waste gathering per day (volume ÷ that wait).
+                "frequency": 7 if spec.days == "daily" else len(spec.days.split(",")),
+                "max_gap_days": max_gap_days(spec.days),
+                "m3_per_day": spec.volume_m3 / max_gap_days(spec.days),
                 "street": street_label(where.street),
                 "generated": settings.generated_tag,
             }
@@ -821,6 +829,11 @@ def _unique(groups: Iterable[str], labels: Iterable[str]) -> list[str]:
     return out
 
 
+def m3_per_day_text(volume_text: str, gap_days: int) -> str:
+    """``m3_per_day`` as written: the written volume (2 decimals) over the longest gap, 4 decimals."""
+    return f"{float(volume_text) / gap_days:.4f}"
+
+
 def to_csv_text(table: pd.DataFrame) -> str:
     """The table as CSV text with fixed number formats (6 decimals lon/lat, 2 for volumes)."""
     buf = io.StringIO()
@@ -831,6 +844,7 @@ def to_csv_text(table: pd.DataFrame) -> str:
         r["lon"], r["lat"] = f"{r['lon']:.6f}", f"{r['lat']:.6f}"
         r["volume_m3"] = f"{r['volume_m3']:.2f}"
         r["service_s"] = str(int(r["service_s"]))
+        r["m3_per_day"] = m3_per_day_text(r["volume_m3"], int(r["max_gap_days"]))
         writer.writerow([r[c] for c in COLUMNS])
     return buf.getvalue()
 
