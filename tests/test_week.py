@@ -274,3 +274,18 @@ def test_cli_week_writes_the_week_folder(scenario_file: Path, tmp_path: Path,
     assert "same truck on all days" in capsys.readouterr().out
     assert main(["--scenario", str(scenario_file), "--week", "2026-12-09", "--out", str(tmp_path), "-q"]) == 2
     assert main(["--scenario", str(scenario_file), "--landfill-closed", "2026-12-09", "-q"]) == 2
+
+
+def test_a_territory_too_big_for_its_truck_loses_nothing(scenario: Scenario) -> None:
+    """Every dump-truck point of a day on one truck: what it cannot take goes to other trucks."""
+    from wasteroute.week import plan_day, restrict_to_territories
+
+    table = scenario.points_table()
+    problem = scenario.replace(date=MONDAY).build(schedule=dict(zip(table["id"], table["m3_per_day"], strict=True)))
+    truck_of = {p.id: ("AR-01" if p.kind == "container" else "DT-01") for p in problem.points}
+    sol = plan_day(restrict_to_territories(problem, truck_of), scenario.solver, True)
+    sol.validate()
+    served = {v.id: r.vehicle.id for r in sol.used_routes() for v in r.stops}
+    assert set(served) | set(sol.unassigned) == {p.id for p in problem.points} | set(problem.reasons)
+    assert len(served) > len(sol.route_of("DT-01").stops) + len(sol.route_of("AR-01").stops)
+    assert sum(1 for pid, t in served.items() if t == truck_of[pid]) >= 5  # its own truck keeps what it can

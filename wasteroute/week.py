@@ -64,9 +64,10 @@ GROUP_WEIGHT = 4
 WINDOW_ROUND_S = 1800
 #: Share of a day's budget for the search with every point on its territory's truck.
 STABLE_SHARE = 0.75
-#: Trucks a point outside the base plan may join (the nearest territories); also the trucks
-#: tried, nearest first, for a point its own truck cannot take on a day.
+#: Trucks a point outside the base plan may join (the nearest territories).
 NEAREST_TRUCKS = 3
+#: Trucks tried, nearest first, for a point its own truck cannot take on a day.
+NEIGHBOUR_TRUCKS = 6
 #: Search seconds for one truck's route planned again with a neighbour's point.
 NEIGHBOUR_S = 0.5
 #: Share of a shift the pattern choice plans to fill on a territory's day (room for the estimate's error).
@@ -185,7 +186,9 @@ class WeekPlan:
         worked = t[t["hours"] > 0]
 
         def ratio(col: str) -> float:
-            return round(float(worked[col].max() / worked[col].min()), 3) if len(worked) and worked[col].min() > 0 else 0.0
+            if not len(worked) or worked[col].min() <= 0:
+                return 0.0
+            return round(float(worked[col].max() / worked[col].min()), 3)
 
         return {
             "hours_ratio": ratio("hours"), "m3_ratio": ratio("m3"), "trucks_ratio": ratio("trucks"),
@@ -274,7 +277,8 @@ class WeekPlan:
             served = {x.id for r in d.solution.used_routes() for x in r.stops}
             lost = sorted(due - served - set(d.solution.unassigned))
             if lost:
-                out.append(f"{d.date}: {len(lost)} point(s) due but neither served nor unassigned: {', '.join(lost[:5])}")
+                out.append(f"{d.date}: {len(lost)} point(s) due but neither served nor unassigned: "
+                           f"{', '.join(lost[:5])}")
         return out
 
     # ---------------------------------------------------------------- printing
@@ -844,7 +848,7 @@ def _to_neighbours(problem: ProblemData, params: SolverParams, merged: Solution,
             stops = [problem.point_location(index[v.id]) for v in r.stops if v.id in index]
             if stops and r.vehicle.can_serve(problem.points[k]):
                 options.append((int(min(problem.time_s[loc, s_] for s_ in stops)), vi))
-        for _, vi in sorted(options)[:NEAREST_TRUCKS]:
+        for _, vi in sorted(options)[:NEIGHBOUR_TRUCKS]:
             pts = [index[v.id] for v in routes[vi].stops if v.id in index] + [k]
             try:
                 sol = ortools_solve(sub_problem(problem, pts, [vi]), base)

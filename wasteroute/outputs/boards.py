@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Frame, Paragraph
 
-from ..schedule import DAY_NAMES, DAY_NAMES_ID, parse_pattern
+from ..schedule import DAY_NAMES_ID, parse_pattern
 from .sheet_style import FONT, FONT_BOLD, register_fonts
 
 PAGE = landscape(A5)
@@ -165,4 +165,4 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "point"
 
 
-__all__ = ["DAY_NAMES", "collected_line", "write_boards"]
+__all__ = ["collected_line", "write_boards"]
