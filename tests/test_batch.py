@@ -159,6 +159,25 @@ def test_a_worker_lost_twice_is_a_row_with_that_error() -> None:
 
 
 # ---------------------------------------------------------------------- a local cluster
+@pytest.fixture(scope="module", autouse=True)
+def _no_child_left() -> Iterator[None]:
+    """After this module, this process has no child process left.
+
+    A local cluster starts its workers as new Python processes (``spawn``), which also starts
+    multiprocessing's resource tracker, a child of this process for as long as it lives; stopping
+    it here (a later use starts a new one) leaves later tests a process without children, as
+    before (``tests/test_interrupt.py`` checks that no search child is left).
+    """
+    yield
+    from multiprocessing import resource_tracker
+
+    resource_tracker._resource_tracker._stop()
+    import psutil
+
+    left = [c for c in psutil.Process().children() if c.status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"processes of the batch tests still running: {[c.cmdline()[:3] for c in left]}"
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
     """Two worker processes, one thread each, like ``run_batch``'s own local cluster."""
