@@ -16,7 +16,14 @@ OR-Tools' routing search slows down sharply with the number of nodes: at 800-210
    keeping a part back;
 5. merges the area plans into one :class:`~wasteroute.solution.Solution` over the whole day,
    then, with the time kept back, searches the whole problem from the merged plan (warm start)
-   and keeps the better of the two plans (fewer unassigned points, then lower objective).
+   and keeps the better of the two plans (fewer unassigned points, then lower objective); a day
+   with more than ``WHOLE_DAY_MAX_BREAK_TRUCKS`` trucks with a break is too slow to read back
+   whole, so pairs of neighbouring areas are searched instead, the points the areas left out
+   re-inserted first (:func:`polish_by_neighbours`).
+
+Trucks go to areas by the estimated work and then by every hard limit (:func:`area_shortfall`:
+daily load, containers per trip x trips, stops per day): an area short on one gets a truck from
+an area that can spare it.
 
 Coordinates are never used: benchmark days have none and on real days the matrix is the truth.
 
