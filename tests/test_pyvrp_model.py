@@ -78,3 +78,28 @@ def test_routes_warm_start_the_ortools_model_of_record() -> None:
     sol = solve(prob, SolverParams(time_limit_s=10, solution_limit=5), initial_routes=res.as_initial_routes())
     sol.validate()
     assert not sol.unassigned
+
+
+def test_a_timed_search_with_no_feasible_plan_gives_up_early_for_ortools(monkeypatch) -> None:
+    import wasteroute.pyvrp_model as pm
+
+    clock = [100.0]
+    monkeypatch.setattr(pm.time, "perf_counter", lambda: clock[0])
+    stop = pm.NoFeasibleBy(4.0)
+    infeasible, feasible = float(1 << 63), 123_456.0
+    assert stop(infeasible) is False  # starts the clock
+    clock[0] = 103.9
+    assert stop(infeasible) is False
+    clock[0] = 104.1
+    assert stop(infeasible) is True  # 4 s and still nothing feasible: OR-Tools takes over
+    assert stop(feasible) is False  # a feasible plan found: the search runs its full time
+
+
+def test_give_up_applies_to_timed_runs_only() -> None:
+    import wasteroute.pyvrp_model as pm
+
+    timed = pm._stop(SolverParams(), 10.0, None)
+    assert any(isinstance(c, pm.NoFeasibleBy) and c.seconds == 10.0 * pm.GIVE_UP_SHARE
+               for c in timed.criteria)
+    bounded = pm._stop(SolverParams(), None, 500)
+    assert not isinstance(bounded, pm.MultipleCriteria)  # iterations alone: no clock decision
