@@ -970,20 +970,10 @@ def continue_routes(
 
 
 def _continuation(m: _Model, assignment: Any, status: str, seconds: float) -> Continuation:
-    p, routing, manager = m.problem, m.routing, m.manager
-    dim = routing.GetDimensionOrDie("time")
+    p, routing = m.problem, m.routing
     out, served = [], set()
     for vi in range(len(p.vehicles)):
-        idx = assignment.Value(routing.NextVar(routing.Start(vi)))
-        seq: list[tuple[int, int]] = []
-        while True:
-            node = manager.IndexToNode(idx)
-            seq.append((m.node_loc[node], assignment.Value(dim.CumulVar(idx))))
-            if m.node_point[node] >= 0:
-                served.add(m.node_point[node])
-            if routing.IsEnd(idx):
-                break
-            idx = assignment.Value(routing.NextVar(idx))
+        seq = _walk(m, assignment, assignment.Value(routing.NextVar(routing.Start(vi))), served)
         seq = _without_empty_unloads(p, seq, loaded=m.starts[vi].load_l > 0)
         brk = None
         if vi in m.breaks and assignment.PerformedValue(m.breaks[vi]):
@@ -1146,22 +1136,28 @@ def _closed(m: _Model, vi: int, route: list[int], free: dict[str, list[int]]) ->
     return [*route, manager.NodeToIndex(node)], node
 
 
-def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solution:
-    p, routing, manager = m.problem, m.routing, m.manager
+def _walk(m: _Model, assignment: Any, idx: int, served: set[int]) -> list[tuple[int, int]]:
+    """(location, arrival s) from routing index ``idx`` to its route's end; adds the points met
+    to ``served``."""
+    routing, manager = m.routing, m.manager
     dim = routing.GetDimensionOrDie("time")
+    seq: list[tuple[int, int]] = []
+    while True:
+        node = manager.IndexToNode(idx)
+        seq.append((m.node_loc[node], assignment.Value(dim.CumulVar(idx))))
+        if m.node_point[node] >= 0:
+            served.add(m.node_point[node])
+        if routing.IsEnd(idx):
+            return seq
+        idx = assignment.Value(routing.NextVar(idx))
+
+
+def _extract(m: _Model, assignment: Any, status: str, seconds: float) -> Solution:
+    p, routing = m.problem, m.routing
     routes = []
     served: set[int] = set()
     for vi, v in enumerate(p.vehicles):
-        idx = routing.Start(vi)
-        seq: list[tuple[int, int]] = []
-        while True:
-            node = manager.IndexToNode(idx)
-            seq.append((m.node_loc[node], assignment.Value(dim.CumulVar(idx))))
-            if m.node_point[node] >= 0:
-                served.add(m.node_point[node])
-            if routing.IsEnd(idx):
-                break
-            idx = assignment.Value(routing.NextVar(idx))
+        seq = _walk(m, assignment, routing.Start(vi), served)
         brk = None
         if vi in m.breaks:
             iv = m.breaks[vi]
