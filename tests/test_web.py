@@ -459,3 +459,12 @@ def test_points_upload_checks_the_scenarios_kinds_and_facility_ids(client: TestC
                     files={"file": ("p.csv", out.getvalue().encode())})
     assert r.status_code == 400 and "id DEPOT" in r.text and "depot" in r.text
     assert WebSettings_points(settings).read_bytes() == before
+
+
+def test_the_generated_network_notice_is_shown_in_the_page_language() -> None:
+    from wasteroute.solution import GENERATED_NOTICE
+    from wasteroute.web.app import notice_text
+
+    assert "SINTETIS" in notice_text(GENERATED_NOTICE, "id")
+    assert notice_text(GENERATED_NOTICE, "en") == GENERATED_NOTICE
+    assert notice_text("Something else", "id") == "Something else"  # other notices as written

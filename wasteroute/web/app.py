@@ -22,7 +22,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..outputs.map_text import words as map_words
 from ..scenario import Scenario
+from ..solution import GENERATED_NOTICE
 from .db import Store
 from .i18n import DEFAULT, LANGUAGES, translator
 from .jobs import Runner
@@ -84,12 +86,20 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     lang = language(request)
     raw, token = app.state.signer.csrf_pair(request)
     ctx = {"t": translator(lang), "lang": lang, "csrf_field": CSRF_FIELD, "csrf_token": token,
+           "notice_text": lambda notice: notice_text(notice, lang),
            "scenario": app.state.scenario, "logged_in": bool(app.state.settings.token),
            "path": request.url.path, "nav": nav_items(app), **context}
     response = app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
     if request.cookies.get(CSRF_COOKIE) != raw:
         response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict")
     return response
+
+
+
+def notice_text(notice: str, lang: str) -> str:
+    """A plan's notice in the page's language: the generated-network notice is translated (the
+    maps and sheets say the same words); any other notice is shown as written."""
+    return map_words(lang)["notice"] if notice == GENERATED_NOTICE else notice
 
 
 def nav_items(app: FastAPI) -> list[tuple[str, str]]:
