@@ -330,6 +330,29 @@ def kim_instances(limit: int | None = None, names: list[str] | None = None) -> l
 READERS = {"solomon": solomon_instances, "kim": kim_instances, "mtvrptwr": mtvrptwr_instances, "x": x_instances}
 
 
+def full_names(family: str) -> list[str] | None:
+    """The instance lists of issue 11's targets (``run.py --full``); None = the set's own default.
+
+    Solomon: all 56. CVRPLIB X: 20 of the 100, every fifth by size (X-n120 ... X-n1001), so
+    100-1,000 customers are spread evenly. mtvrptwr: 24 = each of the six families (C2, R2, RC2 with
+    100 clients, C2_2, R2_2, RC2_2 with 200) × four instances (numbers 1, 3, 5, 7) with the release
+    setting cycling 0.25, 0.5, 0.75, 0.5. Kim: all 8 (the default).
+    """
+    if family == "solomon":
+        return sorted(p.stem for p in (DATA / "solomon/txt").glob("*.txt"))
+    if family == "x":
+        by_size = sorted((p.stem for p in (DATA / "cvrplib/X").glob("*.vrp")),
+                         key=lambda n: int(re.search(r"-n(\d+)-", n).group(1)))  # type: ignore[union-attr]
+        return by_size[4::5]
+    if family == "mtvrptwr":
+        out = []
+        for fam in ("C2", "R2", "RC2", "C2_2_", "R2_2_", "RC2_2_"):
+            for num, rel in zip((1, 3, 5, 7), ("0.25", "0.5", "0.75", "0.5")):
+                out.append(f"{fam}{num:02d}R{rel}")
+        return out
+    return None
+
+
 def head(inst: Instance, k: int, *, num_vehicles: int | None = None) -> Instance:
     """The same instance cut to its first ``k`` clients (for quick tests); no best known."""
     import dataclasses

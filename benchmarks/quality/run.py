@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from .check import check_routes
-from .instances import READERS, Instance
+from .instances import READERS, Instance, full_names
 from .solvers import (
     KIM_FIXED,
     ORTOOLS,
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N instances of each set")
     ap.add_argument("--names", default=None, help="comma-separated instance names (one set)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--full", action="store_true",
+                    help="issue 11's target lists: Solomon all 56, X 20, mtvrptwr 24, Kim all 8 (instances.full_names)")
     ap.add_argument("--out", default=str(RESULTS / f"{dt.date.today().isoformat()}.csv"))
     ap.add_argument("--report", action="store_true", help="only write the .md table from --out")
     args = ap.parse_args(argv)
@@ -122,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         if new:
             w.writeheader()
         for family in args.sets.split(","):
-            for inst in READERS[family](args.limit, names):
+            fam_names = names or (full_names(family) if args.full else None)
+            for inst in READERS[family](args.limit, fam_names):
                 for solver in args.solvers.split(","):
                     try:
                         run = _solve(solver, inst, args.budget, args.seed)
