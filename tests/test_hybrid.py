@@ -122,3 +122,24 @@ def test_hybrid_leaves_days_with_limits_pyvrp_cannot_hold_to_ortools(caplog) -> 
     assert sol.engine == "ortools"
     assert any("OR-Tools searches alone" in r.message for r in caplog.records)
     assert len(sol.route_of("DT-01").stops) <= 12
+
+
+def test_small_loads_go_to_pyvrp_exactly_so_a_tight_day_stays_feasible() -> None:
+    """Loads of a few litres (the benchmark sets' integer demands) must not be rounded up to
+    units of 10: four 5-litre points on two 10-litre trucks, one trip each, fit exactly; in
+    units of 10 each point would fill a truck and PyVRP found no plan (X-n120-k6)."""
+    from wasteroute.pyvrp_model import _load_unit, solve_pyvrp
+
+    pts = [dataclasses.replace(point(f"P{i}"), demand_l=5) for i in range(4)]
+    fleet = [dataclasses.replace(vehicle(f"DT-0{i}", max_trips=1), capacity_l=10) for i in (1, 2)]
+    prob = make_problem([1000, 1100, 2000, 2100], pts, fleet, landfill_x=3000)
+    assert _load_unit(prob) == 5
+    res = solve_pyvrp(prob, SolverParams(time_limit_s=5, seed=0), max_iterations=200)
+    assert res.feasible and not res.unassigned
+    assert sorted(len([i for i in r if i.startswith("P")]) for r in res.routes) == [2, 2]
+    odd = dataclasses.replace(prob, points=tuple(dataclasses.replace(p, demand_l=3) for p in pts))
+    assert _load_unit(odd) == 1
+    kupang_like = dataclasses.replace(prob, points=tuple(dataclasses.replace(p, demand_l=2500 + 7 * i)
+                                                         for i, p in enumerate(pts)),
+                                      vehicles=tuple(dataclasses.replace(v, capacity_l=6000) for v in fleet))
+    assert _load_unit(kupang_like) == 10
