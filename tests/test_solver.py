@@ -468,3 +468,37 @@ def test_warm_start_keeps_the_routes_when_the_search_from_them_gives_nothing(mon
     sol.validate()
     assert [v.id for v in sol.route_of("DT-01").stops] == ["C", "B", "A"]
     assert not sol.unassigned
+
+
+@pytest.mark.parametrize("dense_max", [3000, 1])  # arcs as matrices, and as Python callbacks
+def test_back_to_back_unloads_at_one_landfill_are_one_unload(monkeypatch, dense_max) -> None:  # type: ignore[no-untyped-def]
+    """A chain of landfill nodes (a copy, then the truck's final unload node) is one stop at the
+    landfill: one unloading time in the time dimension and in the cost (1 inside the chain).
+    Before, each node of the chain charged its own unloading (OR-Tools' raw routes carried up to
+    three in a row, 23,400-28,000 of Kupang's objective)."""
+    import wasteroute.solver as solver_module
+    from wasteroute.solver import _build
+
+    monkeypatch.setattr(solver_module, "_DENSE_TRANSIT_MAX_NODES", dense_max)
+    pts = [point("A", volume_m3=4.0), point("B", volume_m3=4.0)]
+    fleet = [vehicle("DT-01", max_trips=3), vehicle("DT-02", max_trips=1)]  # 2 copies + 2 final nodes
+    prob = make_problem([1000, 2000], pts, fleet, landfill_x=3000)
+    m = _build(prob, FAST)
+    m.routing.CloseModel()
+    copy, chained = (n for n in m.landfill_nodes if n not in m.final_nodes.values())
+    final, other_final = m.final_nodes[0], m.final_nodes[1]
+    a, b = (m.node_point.index(k) for k in range(2))
+    idx = m.manager.NodeToIndex
+    time_dim, trips = m.routing.GetDimensionOrDie("time"), m.routing.GetDimensionOrDie("trips")
+    assert m.routing.GetArcCostForVehicle(idx(copy), idx(final), 0) == 1
+    assert time_dim.GetTransitValue(idx(copy), idx(final), 0) == 0
+    # the last node of the chain charges the unloading (600 s) with the way home (300 s)
+    assert m.routing.GetArcCostForVehicle(idx(final), m.routing.End(0), 0) == 600 + 300
+    assert time_dim.GetTransitValue(idx(final), m.routing.End(0), 0) == 600 + 300
+    assert trips.GetTransitValue(idx(copy), idx(final), 0) == 1  # trips count every node
+    # A, unload, B, unload, home; then the same with an empty unload right after the second
+    two = m.routing.ReadAssignmentFromRoutes([[a, copy, b, final], [other_final]], True)
+    three = m.routing.ReadAssignmentFromRoutes([[a, copy, b, chained, final], [other_final]], True)
+    assert two is not None and three is not None
+    assert three.ObjectiveValue() == two.ObjectiveValue() + 1
+    assert three.Value(time_dim.CumulVar(m.routing.End(0))) == two.Value(time_dim.CumulVar(m.routing.End(0)))

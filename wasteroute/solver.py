@@ -14,7 +14,8 @@ Model (one small function per dimension or constraint):
   demand plus free slack, the classic reload trick), every route must end empty, so the last
   stop before the depot is a landfill;
 * ``items``: at most ``containers_per_trip`` containers per trip for arm-roll trucks;
-* ``trips``: at most ``max_trips`` landfill visits per truck;
+* ``trips``: at most ``max_trips`` landfill visits per truck; visits back to back at one landfill
+  are one unload in time and cost (``_free_unload_chains``);
 * compatibility: each point only on trucks whose type serves its kind;
 * dropping a point costs ``drop_penalty``: far above any route cost, so it is the last resort;
 * objective: ``time_weight * travel s + distance_weight * m`` + fixed vehicle cost + balance
@@ -310,9 +311,10 @@ def _node_matrix(m: _Model, base: np.ndarray, *, factor: float = 1.0) -> np.ndar
     return mat.astype(np.int64)
 
 
-def _register_arcs(m: _Model, node_values: np.ndarray, extra: np.ndarray, *, fixed: int = 0) -> int:
-    """Register the arc values ``node_values[node(i), node(j)] + extra[i]`` (0 when ``i == j``),
-    plus ``fixed`` as :func:`_with_fixed_cost` charges it; returns OR-Tools' callback index.
+def _register_arcs(m: _Model, node_values: np.ndarray, extra: np.ndarray, *, fixed: int = 0, chain: int = 0) -> int:
+    """Register the arc values ``node_values[node(i), node(j)] + extra[i]`` (0 when ``i == j``,
+    ``chain`` between two nodes of one landfill: :func:`_free_unload_chains`), plus ``fixed`` as
+    :func:`_with_fixed_cost` charges it; returns OR-Tools' callback index.
 
     Up to ``_DENSE_TRANSIT_MAX_NODES`` routing nodes the values go to OR-Tools as one matrix
     (searched at C++ speed); above, as a Python callback that reads the distinct-node matrix
@@ -321,14 +323,37 @@ def _register_arcs(m: _Model, node_values: np.ndarray, extra: np.ndarray, *, fix
     if len(m.node_loc) <= _DENSE_TRANSIT_MAX_NODES:
         nd = _node_index(m)
         dense = node_values[np.ix_(nd, nd)] + extra[:, None]
-        np.fill_diagonal(dense, 0)
+        _free_unload_chains(m, dense, chain)
         return int(m.routing.RegisterTransitMatrix(_with_fixed_cost(m, dense, fixed).tolist()))
-    callback = _arc_callback(m, node_values, extra, fixed)
+    callback = _arc_callback(m, node_values, extra, fixed, chain)
     m.callbacks.append(callback)  # OR-Tools holds a borrowed reference: keep it alive
     return int(m.routing.RegisterTransitCallback(callback))
 
 
-def _arc_callback(m: _Model, node_values: np.ndarray, extra: np.ndarray, fixed: int) -> Any:
+def _landfill_groups(m: _Model) -> list[list[int]]:
+    """The landfill nodes (copies and final unload nodes) of each landfill, one list per landfill."""
+    groups: dict[int, list[int]] = {}
+    for node in m.landfill_nodes:
+        groups.setdefault(m.node_loc[node], []).append(node)
+    return list(groups.values())
+
+
+def _free_unload_chains(m: _Model, dense: np.ndarray, chain: int = 0) -> None:
+    """Set the arcs between two nodes of one landfill to ``chain`` and the diagonal to 0, in place.
+
+    Landfill visits back to back at one landfill are one stop: the unloading time is charged once,
+    on the arc out of the last of them, and the cost of the arcs inside the chain is ``chain`` (1
+    for the cost). OR-Tools' local search leaves such chains in a route (an empty copy before the
+    final unload node is a cheap place to insert the next point of a new trip); when each copy
+    charged its unloading they inflated the objective. Trips still count each node
+    (:func:`_add_trips`). The read-out (:func:`_without_empty_unloads`) drops the empty visits.
+    """
+    for group in _landfill_groups(m):
+        dense[np.ix_(group, group)] = chain
+    np.fill_diagonal(dense, 0)
+
+
+def _arc_callback(m: _Model, node_values: np.ndarray, extra: np.ndarray, fixed: int, chain: int = 0) -> Any:
     """The arc values of :func:`_register_arcs` as a function of two routing indices."""
     manager, n_index = m.manager, m.routing.Size() + len(m.problem.vehicles)
     node_of = [manager.IndexToNode(k) for k in range(n_index)]
@@ -341,17 +366,27 @@ def _arc_callback(m: _Model, node_values: np.ndarray, extra: np.ndarray, fixed: 
     waived = [n == 0 or (n in finals) for n in node_of]  # no fixed cost from the depot into these
     rows = node_values.tolist() if node_values.size <= 4_000_000 else None
     get = node_values.item
+    lf_of = _landfill_of(m, node_of)
 
     def arc(i: int, j: int) -> int:
         ni, nj = node_of[i], node_of[j]
         if ni == nj:
             return 0
-        value = (rows[row_of[i]][row_of[j]] if rows is not None else get(row_of[i], row_of[j])) + extra_of[i]
+        if lf_of[i] >= 0 and lf_of[i] == lf_of[j]:  # one unload (see _free_unload_chains)
+            value = chain
+        else:
+            value = (rows[row_of[i]][row_of[j]] if rows is not None else get(row_of[i], row_of[j])) + extra_of[i]
         if fixed_out[i] and nj and (ni or not waived[j]):
             value += fixed_out[i]
         return value
 
     return arc
+
+
+def _landfill_of(m: _Model, node_of: list[int]) -> list[int]:
+    """Per routing index: the location of its landfill, or -1 when it is not a landfill node."""
+    landfill = set(m.landfill_nodes)
+    return [m.node_loc[n] if n in landfill else -1 for n in node_of]
 
 
 def _speed_groups(m: _Model) -> dict[tuple[int, float], list[int]]:
@@ -381,7 +416,7 @@ def _add_costs(m: _Model) -> None:
         for vi in vehicles:
             by_fixed.setdefault(_fixed_cost(m, vi) if vi in m.final_nodes else 0, []).append(vi)
         for fixed, group in by_fixed.items():
-            cb = _register_arcs(m, node_cost, unload, fixed=fixed)
+            cb = _register_arcs(m, node_cost, unload, fixed=fixed, chain=1)
             for vi in group:
                 routing.SetArcCostEvaluatorOfVehicle(cb, vi)
     for vi in range(len(p.vehicles)):
@@ -530,6 +565,13 @@ def _add_items(m: _Model) -> None:
 
 
 def _add_trips(m: _Model) -> None:
+    """At most ``max_trips`` landfill visits per truck, each landfill node counting one.
+
+    Back-to-back visits at one landfill count one each here, although time and cost take them as
+    one unload (:func:`_free_unload_chains`): counted once, the first-solution heuristics park
+    every optional copy in such chains at the routes' ends (Kupang: 131 points left with no copy
+    to unload between loads), bounded only by the trips limit when each counts.
+    """
     demand = [0] * len(m.node_loc)
     for node in m.landfill_nodes:
         demand[node] = 1

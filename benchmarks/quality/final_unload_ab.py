@@ -5,7 +5,7 @@ recomputed from the routes (travel + unloading, as in ``kupang_engines``), OR-To
 landfill trips, points unassigned, and the empty unloads in OR-Tools' raw routes (landfill visits
 with nothing picked up since the depot or the last landfill; the read-out drops them).
 
-    python -m benchmarks.quality.final_unload_ab [--budget 30] [--seeds 0,1] [--date 2026-12-02]
+    python -m benchmarks.quality.final_unload_ab [--budget 30] [--seeds 0,1] [--date 2026-12-02] [--modes auto,optional]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=30.0)
     ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--date", default="2026-12-02")
+    ap.add_argument("--modes", default="auto,optional", help="final_unload settings to run, in order")
     args = ap.parse_args()
     sc = Scenario.from_toml(ROOT / "data" / "kupang" / "scenario.toml").replace(date=dt.date.fromisoformat(args.date))
     problem = sc.build()
@@ -44,7 +45,7 @@ def main() -> None:
     print("| seed | final_unload | cost (s) | objective | landfill trips | unassigned | empty unloads (raw) | wall (s) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for seed in (int(s) for s in args.seeds.split(",")):
-        for mode in ("auto", "optional"):
+        for mode in args.modes.split(","):
             params = dataclasses.replace(sc.solver, time_limit_s=args.budget, seed=seed, final_unload=mode,
                                          engine="ortools")
             assert isinstance(params, SolverParams)

@@ -3,7 +3,9 @@
 For each budget and seed, in one process and one after the other on the same machine:
 
 * ``ortools``: the OR-Tools model alone (``SolverParams(engine="ortools")``);
-* ``hybrid``: the default engine (PyVRP's search, then OR-Tools repair and polish);
+* ``hybrid``: the default engine (PyVRP's search, then OR-Tools repair and polish), one core;
+* ``hybrid-2cores``: the same with ``num_workers = 2``: two PyVRP searches (seeds ``seed`` and
+  ``seed + 1``) side by side on two cores, the cheaper goes on to OR-Tools; same wall budget;
 * ``vrp-cli (peer)`` with ``--vrpcli``: the pragmatic-format solver, with breaks, kinds,
   landfill hours and windows native, only the landfill trips per truck relaxed;
 * ``pyvrp (peer)``: PyVRP alone on its best modelling of the day (``wasteroute.pyvrp_model``:
@@ -18,7 +20,7 @@ must pass ``Solution.validate()``. Writes ``benchmarks/results/kupang-engines-<d
 Run from the repository root::
 
     python -m benchmarks.quality.kupang_engines [--budgets 30,60] [--seeds 0,1,2] [--date 2026-12-02]
-        [--engines ortools,hybrid] [--vrpcli]
+        [--engines ortools,hybrid,hybrid-2cores] [--vrpcli]
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ def run(problem: ProblemData, base: SolverParams, budget: float, seed: int,
         engines: tuple[str, ...] = ("ortools", "hybrid")) -> list[dict[str, object]]:
     rows = []
     for engine in engines:
-        params = dataclasses.replace(base, time_limit_s=budget, seed=seed, engine=engine)
+        workers = 2 if engine.endswith("-2cores") else 1
+        params = dataclasses.replace(base, time_limit_s=budget, seed=seed, engine=engine.removesuffix("-2cores"),
+                                     num_workers=workers)
         t0 = time.perf_counter()
         sol = solve(problem, params)
         wall = time.perf_counter() - t0
