@@ -25,7 +25,11 @@ A Ctrl-C during any attempt stops them all (KeyboardInterrupt from ``solve``).
 The result is a plan over the whole fleet: trucks left at home have an empty route.
 
 Days of more than ``ONE_SEARCH_ABOVE`` points get one search over the whole fleet instead,
-with a cost per truck used (``truck_cost``) that outweighs any route's travel.
+with a cost per truck used (``truck_cost``) that outweighs any route's travel. Days of more than
+``BY_AREA_ABOVE`` points (and ``SolverParams.decompose_above``) are searched by area
+(:func:`wasteroute.decompose.solve_by_area`) with that cost per truck: one whole-day search found
+no first plan in time there (Kim et al. 1051, 1932 and 2100 stops at 60 s: 1,048, 1,927 and 2,092
+points left out). Up to it the whole-day search used fewer trucks (Kim 804 stops: 5 whole, 6 by area).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import time
 import numpy as np
 
 from .config import SolverParams
+from .decompose import solve_by_area
 from .hybrid import solve_with_engine as solve
 from .problem import ProblemData, VehicleData
 from .solution import Solution, empty_route
@@ -51,6 +56,8 @@ _ATTEMPT_SHARE = 0.5
 #: plan takes too long there to try several fleets (Kim 804 stops, 60 s: attempts left 476
 #: points out on 7 trucks; one search with a truck cost served all on 6).
 ONE_SEARCH_ABOVE = 600
+#: Above this many points (and ``decompose_above``) the fewest trucks are searched by area (see the module doc).
+BY_AREA_ABOVE = 1000
 
 
 def _groups(problem: ProblemData) -> dict[tuple[str, ...], list[int]]:
@@ -223,13 +230,20 @@ def truck_cost(problem: ProblemData, params: SolverParams) -> int:
 
 
 def _one_search(problem: ProblemData, params: SolverParams) -> Solution:
-    """Large days: the whole fleet in one search, each truck used costing ``truck_cost``."""
+    """Large days: the whole fleet in one search, each truck used costing ``truck_cost``; by area
+    (each area's trucks with that cost) on a day above ``BY_AREA_ABOVE`` and ``decompose_above`` points."""
     fixed = max(params.vehicle_fixed_cost, truck_cost(problem, params))
     bound = sum(truck_lower_bound(problem).values())
-    log.info("fewest trucks: %d points, one search with a cost of %d per truck (lower bound %d trucks)",
-             len(problem.points), fixed, bound)
-    sol = solve(problem, dataclasses.replace(params, minimise_trucks=False, vehicle_fixed_cost=fixed))
+    prm = dataclasses.replace(params, minimise_trucks=False, vehicle_fixed_cost=fixed)
+    by_area = params.decompose_above is not None and len(problem.points) > max(params.decompose_above, BY_AREA_ABOVE)
+    log.info("fewest trucks: %d points, %s with a cost of %d per truck (lower bound %d trucks)",
+             len(problem.points), "by area" if by_area else "one search", fixed, bound)
+    if by_area:
+        sol = solve_by_area(problem, dataclasses.replace(prm, decompose_above=None), max_points=params.area_max_points)
+    else:
+        sol = solve(problem, prm)
+    how = "by area" if by_area else "one search"
     return dataclasses.replace(
-        sol, status=f"{sol.status}; fewest trucks: {len(sol.used_routes())} used (lower bound {bound}, one search)",
+        sol, status=f"{sol.status}; fewest trucks: {len(sol.used_routes())} used (lower bound {bound}, {how})",
         meta={**sol.meta, "trucks_lower_bound": bound, "fleet_attempts": [], "truck_cost": fixed},
     )
