@@ -271,3 +271,42 @@ def test_large_day_takes_the_neighbour_step_when_the_whole_day_is_too_large_to_r
     _coverage(sol)
     assert not sol.unassigned
     assert any(r.message.startswith("whole-day step: areas 1+2") for r in caplog.records)
+
+
+def test_trucks_that_cost_leave_spares_out_of_the_areas() -> None:
+    """Two clusters of 8 light points, 12 trucks: with a cost per truck (``spare``) the areas get
+    only the trucks their estimated work needs, the rest wait in no area; without, all go."""
+    prob = _two_clusters(n_each=8, trucks=12)
+    held = plan_areas(prob, max_points=8, spare=True)
+    _check_contract(prob, held)
+    assert 2 <= sum(len(a.vehicles) for a in held) < 12
+    assert sum(len(a.vehicles) for a in plan_areas(prob, max_points=8)) == 12
+
+
+def test_trucks_in_no_area_take_the_points_left_out() -> None:
+    """A merged plan that served the west cluster and left the east out (its trucks found no
+    plan): the trucks at the depot serve the east, and the plan validates."""
+    import time
+
+    from wasteroute.decompose import by_idle_trucks
+    from wasteroute.solution import Solution, empty_route
+
+    prob = _two_clusters(n_each=6, trucks=4)
+    west = plan_areas(prob, max_points=6)
+    west_area = next(a for a in west if prob.points[a.points[0]].id.startswith("W"))
+    part = solve(sub_problem(prob, west_area.points, [0]), FAST)
+    assert not part.unassigned
+    from wasteroute.decompose import Area, _lift_route
+
+    routes = [_lift_route(prob, Area(west_area.points, (0,)), part.routes[0], prob.vehicles[0])]
+    routes += [empty_route(prob, v) for v in prob.vehicles[1:]]
+    east = [p.id for p in prob.points if p.id.startswith("E")]
+    merged = Solution(problem=prob, routes=tuple(routes), unassigned={i: "fleet exhausted" for i in east},
+                      objective=part.objective + len(east) * FAST.drop_penalty, status="merged", solve_s=0.0,
+                      params=FAST)
+    sol = by_idle_trucks(prob, FAST, merged, time.perf_counter() + 10)
+    sol.validate()
+    _coverage(sol)
+    assert not sol.unassigned
+    assert sol.routes[0] is routes[0]  # the west route stays as it was
+    assert 0 < sol.objective < FAST.drop_penalty
