@@ -120,13 +120,19 @@ def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int
     merged = _solve_areas(problem, params, areas, t0, deadline - polish_s)
     left = params.time_limit_s if params.solution_limit else deadline - time.perf_counter()
     best, how = merged, ""
+    whole = None
     if left >= MIN_POLISH_S and whole_day_readable(problem):
-        polished = _polish(problem, params, merged, left)
-        if polished is not None and _better(polished, merged):
-            best, how = polished, " (whole-day search from the merged area plans)"
-    elif left >= MIN_POLISH_S:
+        whole = _polish(problem, params, merged, left)
+        if whole is not None and _better(whole, merged):
+            best, how = whole, " (whole-day search from the merged area plans)"
+    # Not readable whole, or the whole-day search gave nothing better and stopped early (Kim 1051
+    # stops: no search from the merged plan after 1 s of its 15 s, at times): neighbouring areas
+    # with the time that is left.
+    rest = params.time_limit_s if params.solution_limit else deadline - time.perf_counter()
+    if best is merged and rest >= MIN_POLISH_S:
         # Trucks in no area (``spare``) take what the neighbouring areas could not fit: time kept for them.
-        reserve = RESERVE_SHARE * left if merged.unassigned and _idle_trucks(problem, merged.routes, range(len(problem.points))) else 0.0
+        idle = merged.unassigned and _idle_trucks(problem, merged.routes, range(len(problem.points)))
+        reserve = RESERVE_SHARE * rest if idle else 0.0
         polished = polish_by_neighbours(problem, params, areas, merged, deadline - reserve)
         if reserve and polished.unassigned:
             polished = by_idle_trucks(problem, params, polished, deadline)
