@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import wasteroute.outputs as outputs_module
+import wasteroute.outputs.day_folder as day_folder_module
 from wasteroute.cli import main
 from wasteroute.errors import InputError
 from wasteroute.outputs import write_all
@@ -68,7 +68,7 @@ def test_a_failed_write_keeps_the_previous_folder_whole(tmp_path: Path, ag_solut
         (out_dir / "plan.json").write_text("half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(outputs_module, "_write_into", broken)
+    monkeypatch.setattr(day_folder_module, "write_day_into", broken)
     with pytest.raises(OSError, match="No space"):
         write_all(ag_solution, day, maps=False, sheets=False)
     assert _tree(day) == before

@@ -14,7 +14,6 @@ from problem_factory import NO_BREAK, make_problem, point, vehicle
 
 from wasteroute.config import Shift, SolverParams
 from wasteroute.errors import InputError
-from wasteroute.plan_io import read_plan
 from wasteroute.solution import Solution
 from wasteroute.solver import solve
 
@@ -66,7 +65,7 @@ def _plan(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_meta_and_break_read_back(tmp_path: Path) -> None:
     prob, sol, path = _plan(tmp_path)
-    back = read_plan(path, prob, scenario="Uji")
+    back = Solution.from_json(path, prob, scenario="Uji")
     assert back.meta == {"scenario": "Uji", "density_kg_per_m3": 300.0}
     assert back.fleet_kpis()["tonnes"] == sol.fleet_kpis()["tonnes"]
     assert back.to_dict() == sol.to_dict()
@@ -76,13 +75,13 @@ def test_another_date_is_refused_naming_both(tmp_path: Path) -> None:
     prob, _, path = _plan(tmp_path)
     with pytest.raises(InputError, match=r"is for 2026-11-24, but this problem is for 2026-11-25; read it with "
                                          r"--date 2026-11-24"):
-        read_plan(path, prob.replace(date=dt.date(2026, 11, 25)))
+        Solution.from_json(path, prob.replace(date=dt.date(2026, 11, 25)))
 
 
 def test_another_scenario_is_refused(tmp_path: Path) -> None:
     prob, _, path = _plan(tmp_path)
     with pytest.raises(InputError, match="made for scenario 'Uji', not 'Kota Kupang'"):
-        read_plan(path, prob, scenario="Kota Kupang")
+        Solution.from_json(path, prob, scenario="Kota Kupang")
 
 
 def test_other_points_are_refused_naming_them(tmp_path: Path) -> None:
@@ -90,14 +89,14 @@ def test_other_points_are_refused_naming_them(tmp_path: Path) -> None:
     other = make_problem([1000, 2000, 3000], [point("P0"), point("P1"), point("Q9")],
                          [vehicle("DT-01"), vehicle("DT-02")])
     with pytest.raises(InputError, match="not due in this problem: P2") as exc:
-        read_plan(path, other)
+        Solution.from_json(path, other)
     assert "the plan does not mention: Q9" in str(exc.value)
 
 
 def test_other_trucks_are_refused_naming_them(tmp_path: Path) -> None:
     prob, _, path = _plan(tmp_path)
     with pytest.raises(InputError, match="in the plan but not available in this problem: DT-02"):
-        read_plan(path, prob.replace(vehicles=prob.vehicles[:1]))
+        Solution.from_json(path, prob.replace(vehicles=prob.vehicles[:1]))
 
 
 def test_other_volumes_or_network_are_refused_naming_the_step(tmp_path: Path) -> None:
@@ -106,22 +105,22 @@ def test_other_volumes_or_network_are_refused_naming_the_step(tmp_path: Path) ->
     pts = tuple(dataclasses.replace(p, volume_m3=2.0, demand_l=2000) if p.id == "P1" else p for p in prob.points)
     with pytest.raises(InputError, match=r"does not match this problem.*\n.*step \d \(P1\): volume_m3 1.0 in the "
                                          r"plan, 2.0 here"):
-        read_plan(path, prob.replace(points=pts))
+        Solution.from_json(path, prob.replace(points=pts))
     longer = make_problem([1000, 2500, 3000], list(prob.points), list(prob.vehicles))
     with pytest.raises(InputError, match="leg_distance_m"):
-        read_plan(path, longer)
+        Solution.from_json(path, longer)
 
 
 def test_not_a_plan(tmp_path: Path) -> None:
     prob, _, _ = _plan(tmp_path)
     with pytest.raises(InputError, match="does not exist"):
-        read_plan(tmp_path / "nope.json", prob)
+        Solution.from_json(tmp_path / "nope.json", prob)
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     with pytest.raises(InputError, match="is not valid JSON"):
-        read_plan(tmp_path / "bad.json", prob)
+        Solution.from_json(tmp_path / "bad.json", prob)
     (tmp_path / "other.json").write_text(json.dumps({"type": "FeatureCollection"}), encoding="utf-8")
     with pytest.raises(InputError, match="is not a wasteroute plan.json"):
-        read_plan(tmp_path / "other.json", prob)
+        Solution.from_json(tmp_path / "other.json", prob)
 
 
 def test_the_aguascalientes_day_reads_back(tmp_path: Path, ag_solution) -> None:  # type: ignore[no-untyped-def]

@@ -463,7 +463,7 @@ def test_points_upload_checks_the_scenarios_kinds_and_facility_ids(client: TestC
 
 def test_the_generated_network_notice_is_shown_in_the_page_language() -> None:
     from wasteroute.solution import GENERATED_NOTICE
-    from wasteroute.web.app import notice_text
+    from wasteroute.web.render import notice_text
 
     assert "SINTETIS" in notice_text(GENERATED_NOTICE, "id")
     assert notice_text(GENERATED_NOTICE, "en") == GENERATED_NOTICE

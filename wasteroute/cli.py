@@ -212,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compare is not False and args.evaluate is None:
         raise InputError("--compare needs --evaluate ROUNDS (the rounds to compare with a plan)")
     if args.evaluate is not None:  # today's rounds as driven (issue 12)
-        from .evaluate import run_evaluate
+        from .evaluate_run import run_evaluate
 
         sc = _scenario(args)
         return run_evaluate(sc.replace(date=sc.plan_date()), args.evaluate, out=args.out, compare=args.compare,
@@ -292,8 +292,10 @@ def run_week(args: argparse.Namespace) -> int:
 
 def replan_day(args: argparse.Namespace) -> int:
     """``--replan PLAN --at HH:MM [--broken ...] [--add ...] [--done ...]``: re-plan, check, write."""
-    from .plan_io import plan_date, read_plan
-    from .replan import replan, write_replan_folder
+    from .plan_io import plan_date
+    from .solution import Solution
+    from .outputs.replan import write_replan_folder
+    from .replan import replan
 
     if not args.at:
         raise InputError("--replan needs --at HH:MM, the time of the re-plan (e.g. --at 08:40)")
@@ -303,7 +305,7 @@ def replan_day(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         sc = sc.replace(solver=dataclasses.replace(sc.solver, replan_time_limit_s=args.time_limit))
     problem = sc.build()
-    morning = dataclasses.replace(read_plan(args.replan, problem, scenario=sc.name),
+    morning = dataclasses.replace(Solution.from_json(args.replan, problem, scenario=sc.name),
                                   graph=sc.load_network().graph, params=sc.solver)
     language = args.language or sc.language
     result = replan(problem, morning, args.at, broken=args.broken, added=args.add or (), done=args.done,

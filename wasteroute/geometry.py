@@ -7,15 +7,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import networkx as nx
 
 from .onstreet import Piece
 
 if TYPE_CHECKING:
-    from .problem import VehicleData
-    from .solution import Route, Solution, Visit
+    from .problem import ProblemData, VehicleData
+    from .routes import Route, Visit
+
+
+class Drawn(Protocol):
+    """What drawing a plan's legs needs: its problem (the matrices and spots) and its road graph.
+
+    A :class:`~wasteroute.solution.Solution` is one; this module sits below it and never imports it.
+    """
+
+    @property
+    def problem(self) -> ProblemData: ...
+    @property
+    def graph(self) -> nx.MultiDiGraph | None: ...
 
 
 def edge_coords(graph: nx.MultiDiGraph, u: int, v: int, key: Any = None) -> list[tuple[float, float]]:
@@ -65,7 +77,7 @@ def piece_coords(graph: nx.MultiDiGraph, piece: Piece) -> list[tuple[float, floa
     return cut_line(edge_coords(graph, piece.u, piece.v, piece.key), piece.f0, piece.f1, geographic=geographic)
 
 
-def leg_coords(sol: Solution, a: Visit, b: Visit, vehicle: VehicleData | None = None) -> list[tuple[float, float]]:
+def leg_coords(sol: Drawn, a: Visit, b: Visit, vehicle: VehicleData | None = None) -> list[tuple[float, float]]:
     """(lon, lat) points of the fastest drive from ``a`` to ``b`` along the street geometry.
 
     ``vehicle`` drives on its type's roads (``ProblemData.matrix_for``), the path its km come
@@ -90,7 +102,7 @@ def leg_coords(sol: Solution, a: Visit, b: Visit, vehicle: VehicleData | None = 
     return out if len(out) > 1 else [out[0], out[0]]
 
 
-def spot_coords(sol: Solution, visit: Visit) -> tuple[float, float]:
+def spot_coords(sol: Drawn, visit: Visit) -> tuple[float, float]:
     """(lon, lat) of where the truck stops for ``visit``: its spot on the street, or the visit itself."""
     matrix, graph = sol.problem.matrix, sol.graph
     if matrix is None or graph is None:
@@ -104,36 +116,10 @@ def spot_coords(sol: Solution, visit: Visit) -> tuple[float, float]:
     return piece_coords(graph, Piece(w.u, w.v, w.key, w.frac, w.frac, 0.0, 0.0))[0]
 
 
-def route_coords(sol: Solution, route: Route) -> list[tuple[float, float]]:
+def route_coords(sol: Drawn, route: Route) -> list[tuple[float, float]]:
     """(lon, lat) points of a whole route along the streets."""
     coords: list[tuple[float, float]] = []
     for a, b in zip(route.visits, route.visits[1:]):
         leg = leg_coords(sol, a, b, route.vehicle)
         coords.extend(leg if not coords else leg[1:])
     return coords
-
-
-def solution_features(sol: Solution) -> list[dict[str, Any]]:
-    """GeoJSON features: one LineString per used route, one Point per stop and unassigned point."""
-    feats: list[dict[str, Any]] = []
-    for r in sol.used_routes():
-        feats.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in route_coords(sol, r)]},
-            "properties": {"truck": r.vehicle.id, "type": r.vehicle.type_name, "km": round(r.distance_m / 1000, 2),
-                           "trips": len(r.trips), "stops": len(r.stops)},
-        })
-        for seq, v in enumerate(r.stops, start=1):
-            feats.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(v.lon, 6), round(v.lat, 6)]},
-                "properties": {"id": v.id, "name": v.name, "truck": r.vehicle.id, "seq": seq,
-                               "status": "served", "arrival_s": v.arrival_s, "load_after_m3": round(v.load_after_m3, 3)},
-            })
-    for p in sol.unassigned_points():
-        feats.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
-            "properties": {"id": p.id, "name": p.name, "status": "unassigned", "reason": sol.unassigned[p.id]},
-        })
-    return feats

@@ -1,9 +1,11 @@
-"""Read a plan.json back into the exact :class:`~wasteroute.solution.Solution` it was written from.
+"""Read a plan.json back: the parts of the exact plan it was written from, and the checks of its figures.
 
-A plan is read against the :class:`~wasteroute.problem.ProblemData` of its day: every route is
-rebuilt from its stops and their service start times with the same code that built it
-(:func:`~wasteroute.solution.build_visits`), and every figure of the file is checked against the
-rebuilt plan. Writing the plan read back gives the same file, byte for byte. A plan made for
+:meth:`Solution.from_json <wasteroute.solution.Solution.from_json>` is the entry point; this
+module sits below :mod:`wasteroute.solution` and never imports it. A plan is read against the
+:class:`~wasteroute.problem.ProblemData` of its day: every route is rebuilt from its stops and
+their service start times with the same code that built it
+(:func:`~wasteroute.routes.build_visits`), and every figure of the file is checked against the
+rebuilt plan (:func:`check_figures`). Writing the plan read back gives the same file, byte for byte. A plan made for
 another scenario, date, fleet, set of points or road network is refused with a message that
 names what differs.
 """
@@ -12,22 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 from .problem import ProblemData
-from .solution import Break, Route, Solution, _step_dict, build_visits, empty_route
-
-log = logging.getLogger("wasteroute")
+from .routes import Break, Route, build_visits, empty_route, step_dict
 
 #: How many differing ids or steps a message names before it says "and N more".
 _SHOW = 8
 
 
-def read_plan(path: str | Path, problem: ProblemData, *, scenario: str | None = None) -> Solution:
-    """Rebuild the plan written to ``path`` for ``problem``.
+def read_plan_parts(path: str | Path, problem: ProblemData, *,
+                    scenario: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The plan written to ``path``, rebuilt for ``problem``: the file's document and the plan's fields.
 
     Parameters
     ----------
@@ -40,32 +41,30 @@ def read_plan(path: str | Path, problem: ProblemData, *, scenario: str | None = 
 
     Returns
     -------
-    Solution
-        The plan, with its objective, status, solve time (to 0.1 s, as written), scenario name and
-        waste density; ``params`` and the road graph are not stored in the file and are ``None``.
+    tuple[dict, dict]
+        The parsed file, and the fields of the :class:`~wasteroute.solution.Solution` besides its
+        problem: routes, unassigned points with reasons, objective, status, solve time (to 0.1 s,
+        as written), engine, and ``meta`` with the scenario name and waste density.
 
     Raises
     ------
     InputError
         If the file is missing or not a wasteroute plan, or names another scenario, another date,
-        other trucks, other points, or steps whose times and distances this problem does not give.
+        other trucks, or points this problem sets aside or does not hold.
     """
     p = Path(path)
     doc = _load(p)
     _check_identity(doc, problem, p, scenario)
-    routes = tuple(_route(r, problem, p) for r in doc["routes"])
     summary = doc["summary"]
-    sol = Solution(
-        problem=problem, routes=routes, unassigned={u["id"]: u["reason"] for u in doc["unassigned"]},
-        objective=int(summary.get("objective", 0)), status=str(doc.get("status", "")),
-        solve_s=float(summary.get("solve_s", 0.0)), engine=str(summary.get("engine", "ortools")),
-        meta={"scenario": str(doc.get("scenario", "")),
-              "density_kg_per_m3": float(doc.get("density_kg_per_m3", 250.0))},
-    )
-    _check_figures(doc, sol, p)
-    log.info("plan read back from %s: %d trucks used, %d points served", p, len(sol.used_routes()),
-             sum(len(r.stops) for r in routes))
-    return sol
+    fields = {
+        "routes": tuple(_route(r, problem, p) for r in doc["routes"]),
+        "unassigned": {u["id"]: u["reason"] for u in doc["unassigned"]},
+        "objective": int(summary.get("objective", 0)), "status": str(doc.get("status", "")),
+        "solve_s": float(summary.get("solve_s", 0.0)), "engine": str(summary.get("engine", "ortools")),
+        "meta": {"scenario": str(doc.get("scenario", "")),
+                 "density_kg_per_m3": float(doc.get("density_kg_per_m3", 250.0))},
+    }
+    return doc, fields
 
 
 def plan_date(path: str | Path) -> dt.date:
@@ -170,13 +169,23 @@ def _locations(problem: ProblemData) -> dict[tuple[str, str], int]:
     return out
 
 
-def _check_figures(doc: dict[str, Any], sol: Solution, p: Path) -> None:
-    """Every step, truck type, break and total of the file against the rebuilt plan."""
+def check_figures(doc: dict[str, Any], routes: Sequence[Route], written: dict[str, Any], path: str | Path) -> None:
+    """Every step, truck type, break and total of the file ``doc`` against the rebuilt plan.
+
+    ``routes`` are the plan's rebuilt routes and ``written`` is what writing it gives
+    (:meth:`Solution.to_dict <wasteroute.solution.Solution.to_dict>`).
+
+    Raises
+    ------
+    InputError
+        If a figure differs (another road network, volume factor or point file), naming them.
+    """
+    p = Path(path)
     problems: list[str] = []
-    for stored, route in zip(doc["routes"], sol.routes):
+    for stored, route in zip(doc["routes"], routes):
         problems += _route_differences(stored, route)
     if not problems:
-        again = json.loads(json.dumps(sol.to_dict(), ensure_ascii=False))
+        again = json.loads(json.dumps(written, ensure_ascii=False))
         for key in ("synthetic_network", "summary", "unassigned"):
             if again.get(key) != doc.get(key):
                 problems.append(f"{key}: the file says {_short(doc.get(key))}, the plan read back gives "
@@ -194,7 +203,7 @@ def _route_differences(stored: dict[str, Any], route: Route) -> list[str]:
     if not stored["steps"]:
         return out
     for k, (s, v) in enumerate(zip(stored["steps"], route.visits)):
-        again = _step_dict(v)
+        again = step_dict(v)
         diff = [f"{key} {s.get(key)!r} in the plan, {again[key]!r} here" for key in again
                 if s.get(key) != again[key]]
         if diff:

@@ -890,19 +890,4 @@ def _served_before(states: list[_State]) -> set[str]:
     return {x.id for s in states for x in s.kept if x.kind == "point"}
 
 
-def write_replan_folder(result: Replan, day_folder: str | Path, *, language: str | None = None,
-                        maps: bool = True, sheets: bool = True) -> Path:
-    """Write ``<day_folder>/replan-HHMM/`` (delegates to :func:`wasteroute.outputs.replan.write_replan`).
-
-    Raises
-    ------
-    InputError
-        If the folder cannot be written or another run holds the day's folder.
-    """
-    from .outputs.replan import write_replan
-
-    return write_replan(result, Path(day_folder), language=language or result.language, maps=maps, sheets=sheets)
-
-
-__all__ = ["Complaint", "ProgressRow", "Replan", "TruckChange", "read_complaints", "read_progress", "replan",
-           "write_replan_folder"]
+__all__ = ["Complaint", "ProgressRow", "Replan", "TruckChange", "read_complaints", "read_progress", "replan"]

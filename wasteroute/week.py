@@ -40,22 +40,47 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from .config import SolverParams
+from .config import Fleet, ServiceSettings, SolverParams
 from .errors import InfeasibleError, InputError
 from .problem import ProblemData, VehicleData
 from .schedule import DAY_NAMES, Pattern, gaps, max_gap, parse_pattern, pattern_text
 from .solution import Solution
 from .units import format_hhmm
 
-if TYPE_CHECKING:
-    from .scenario import Scenario
-
 log = logging.getLogger("wasteroute")
+
+
+class City(Protocol):
+    """What planning a week needs of a city: a :class:`wasteroute.scenario.Scenario` has it all.
+
+    The week is planned from the city's fleet, points and settings and builds each day's
+    problem through it; this module sits below the scenario facade and never imports it.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def fleet(self) -> Fleet: ...
+    @property
+    def solver(self) -> SolverParams: ...
+    @property
+    def service(self) -> ServiceSettings: ...
+    @property
+    def volume_factor(self) -> float: ...
+    @property
+    def density_kg_per_m3(self) -> float: ...
+    @property
+    def language(self) -> str: ...
+
+    def replace(self, **changes: Any) -> City: ...
+    def build(self, *, schedule: Mapping[str, float] | None = None) -> ProblemData: ...
+    def points_table(self) -> pd.DataFrame: ...
+    def load_network(self) -> Any: ...
 
 #: CP-SAT weights: a group's busiest day (truck-hours per truck) counts this much more than the
 #: busiest territory-day, which keeps single trucks' days even inside the group.
@@ -316,7 +341,7 @@ def usual_window(arrivals_s: Sequence[int], *, step_s: int = WINDOW_ROUND_S) -> 
 
 
 # ============================================================================ planning
-def plan_week(scenario: Scenario, monday: dt.date, params: WeekParams | None = None, *,
+def plan_week(scenario: City, monday: dt.date, params: WeekParams | None = None, *,
               changes: WeekChanges | None = None, executor: Executor | None = None) -> WeekPlan:
     """Plan the week starting ``monday``: patterns, territories, then the seven days in parallel.
 
@@ -400,12 +425,12 @@ def _check_week(monday: dt.date, changes: WeekChanges) -> None:
         raise InputError(msg)
 
 
-def _rates(scenario: Scenario) -> tuple[list[str], list[float]]:
+def _rates(scenario: City) -> tuple[list[str], list[float]]:
     t = scenario.points_table()
     return list(t["id"]), [float(x) for x in t["m3_per_day"]]
 
 
-def _largest_body(scenario: Scenario) -> dict[str, float]:
+def _largest_body(scenario: City) -> dict[str, float]:
     """Kind -> the largest body (m³) of any truck type in the fleet that serves it."""
     out: dict[str, float] = {}
     for t in scenario.fleet.types:
@@ -705,7 +730,7 @@ def day_loads(points: Sequence[PointWeek], ref: ProblemData, closed: Sequence[in
 
 
 # ---------------------------------------------------------------------------- the days
-def _day_problem(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
+def _day_problem(scenario: City, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
                  wd: int, body: Mapping[str, float]) -> tuple[ProblemData, str]:
     """The problem of weekday ``wd``: the points of the chosen patterns with their waiting waste.
 
@@ -727,7 +752,7 @@ def _day_problem(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek
     return problem, note
 
 
-def _plan_days(scenario: Scenario, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
+def _plan_days(scenario: City, monday: dt.date, points: Sequence[PointWeek], closed: Sequence[int],
                params: SolverParams, stable: bool, executor: Executor | None, *,
                body: Mapping[str, float], done: Mapping[int, Solution]) -> list[DayPlan]:
     """Every day of the week not in ``done``, planned on ``executor`` (days are independent)."""

@@ -30,9 +30,11 @@ def replan_folder_name(result: Replan) -> str:
     return "replan-" + result.at.replace(":", "")
 
 
-def write_replan(result: Replan, day_folder: Path, *, language: str = "id", maps: bool = True,
-                 sheets: bool = True) -> Path:
+def write_replan_folder(result: Replan, day_folder: str | Path, *, language: str | None = None,
+                        maps: bool = True, sheets: bool = True) -> Path:
     """Write ``day_folder/replan-HHMM/`` whole; return its path.
+
+    ``language`` defaults to the re-plan's own (``result.language``).
 
     Raises
     ------
@@ -43,7 +45,7 @@ def write_replan(result: Replan, day_folder: Path, *, language: str = "id", maps
     target = day_folder / replan_folder_name(result)
     check_target(target)
     with lock_target(day_folder), staged(target) as tmp:
-        _write_into(result, tmp, language=language, maps=maps, sheets=sheets)
+        _write_into(result, tmp, language=language or result.language, maps=maps, sheets=sheets)
     log.info("re-plan written to %s", target)
     return target
 
@@ -73,4 +75,4 @@ def _write_into(result: Replan, out: Path, *, language: str, maps: bool, sheets:
         write_gpx(only, out / "gpx", language=language)
 
 
-__all__ = ["replan_folder_name", "write_replan"]
+__all__ = ["replan_folder_name", "write_replan_folder"]

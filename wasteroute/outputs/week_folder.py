@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..solution import GENERATED_NOTICE, csv_safe_frame
+from .day_folder import write_day_into
 from .folder import check_target, lock_target, staged
 
 if TYPE_CHECKING:
@@ -61,8 +62,6 @@ def write_week_folder(week: WeekPlan, out_dir: str | Path, *, maps: bool = True,
 
 def _write_into(week: WeekPlan, out: Path, *, maps: bool, sheets: bool, boards: bool,
                 language: str) -> list[Path]:
-    from . import _write_into as write_day
-
     written: list[Path] = []
     for day in week.days:
         folder = out / day.date.isoformat()
@@ -73,7 +72,7 @@ def _write_into(week: WeekPlan, out: Path, *, maps: bool, sheets: bool, boards: 
             written.append(note)
             continue
         folder.mkdir(parents=True)
-        written += write_day(day.solution, folder, maps=maps, sheets=sheets, language=language)
+        written += write_day_into(day.solution, folder, maps=maps, sheets=sheets, language=language)
     log.info("week %s: %d day folders written", week.monday, len(week.days))
     table = week.day_table()
     schedule = week.schedule_frame()

@@ -1,5 +1,6 @@
 """The app factory: ``create_app(settings)`` wires settings, database, job runner, templates,
-security (login, CSRF, headers, upload size) and the pages.
+security (login, CSRF, headers, upload size) and the pages. It is the top of the web package:
+the page modules render through :mod:`.render` and never import this module.
 
 Why FastAPI: a maintained ASGI framework with typed request parsing (forms, uploads), a test
 client that needs no server, Jinja2 templates (auto-escaped) and a small footprint; uvicorn
@@ -22,18 +23,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..outputs.map_text import words as map_words
 from ..scenario import Scenario
-from ..solution import GENERATED_NOTICE
+from . import pages, pages_data, pages_ops
 from .db import Store
-from .i18n import DEFAULT, LANGUAGES, translator
 from .jobs import Runner
-from .security import CSRF_COOKIE, CSRF_FIELD, LOGIN_COOKIE, MAP_CSP, PAGE_CSP, Signer
+from .render import render
+from .security import LOGIN_COOKIE, MAP_CSP, PAGE_CSP, Signer
 from .settings import WebSettings
 
 log = logging.getLogger("wasteroute")
 HERE = Path(__file__).resolve().parent
-LANG_COOKIE = "wr_lang"
 #: Paths reachable without logging in (when a password is set).
 OPEN_PATHS = ("/login", "/static/")
 
@@ -72,45 +71,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     _add_middleware(app, settings)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    from . import pages, pages_data, pages_ops
-
     app.include_router(pages.router)
     app.include_router(pages_data.router)
     app.include_router(pages_ops.router)
     return app
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """A page from ``templates/name`` with the language, words, CSRF token and nav filled in."""
-    app = request.app
-    lang = language(request)
-    raw, token = app.state.signer.csrf_pair(request)
-    ctx = {"t": translator(lang), "lang": lang, "csrf_field": CSRF_FIELD, "csrf_token": token,
-           "notice_text": lambda notice: notice_text(notice, lang),
-           "scenario": app.state.scenario, "logged_in": bool(app.state.settings.token),
-           "path": request.url.path, "nav": nav_items(app), **context}
-    response = app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
-    if request.cookies.get(CSRF_COOKIE) != raw:
-        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict")
-    return response
-
-
-
-def notice_text(notice: str, lang: str) -> str:
-    """A plan's notice in the page's language: the generated-network notice is translated (the
-    maps and sheets say the same words); any other notice is shown as written."""
-    return map_words(lang)["notice"] if notice == GENERATED_NOTICE else notice
-
-
-def nav_items(app: FastAPI) -> list[tuple[str, str]]:
-    """(path, word key) of the navigation."""
-    return [("/plan", "nav.plan"), ("/history", "nav.history"), ("/data", "nav.data"),
-            ("/evaluate", "nav.evaluate"), ("/replan", "nav.replan"), ("/week", "nav.week")]
-
-
-def language(request: Request) -> str:
-    lang = request.cookies.get(LANG_COOKIE, DEFAULT)
-    return lang if lang in LANGUAGES else DEFAULT
 
 
 def _add_middleware(app: FastAPI, settings: WebSettings) -> None:

@@ -71,7 +71,7 @@ def run_plan(spec: dict[str, Any], send: Send) -> dict[str, Any]:
 
 def run_evaluate(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     """Check the uploaded rounds (and compare them with a plan) into ``spec["out"]``."""
-    from ..evaluate import run_evaluate as evaluate_rounds
+    from ..evaluate_run import run_evaluate as evaluate_rounds
 
     send("stage", stage="loading")
     sc = scenario_for(spec)
@@ -90,15 +90,16 @@ def run_replan(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     import dataclasses
 
     from .. import search  # noqa: F401 - the engines load now, not in the middle of a Cancel
-    from ..plan_io import read_plan
-    from ..replan import replan, write_replan_folder
+    from ..solution import Solution
+    from ..outputs.replan import write_replan_folder
+    from ..replan import replan
 
     send("stage", stage="loading")
     sc = scenario_for({**spec, "time_limit_s": None})
     if spec.get("time_limit_s") is not None:
         sc = sc.with_solver(replan_time_limit_s=float(spec["time_limit_s"]))
     problem = sc.build()
-    morning = dataclasses.replace(read_plan(spec["morning_plan"], problem, scenario=sc.name),
+    morning = dataclasses.replace(Solution.from_json(spec["morning_plan"], problem, scenario=sc.name),
                                   graph=sc.load_network().graph, params=sc.solver)
     send("stage", stage="search")
     language = spec.get("language") or sc.language

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from ..errors import InputError
-from .app import LANG_COOKIE, render
+from .render import LANG_COOKIE, render
 from .db import DONE, FINAL, QUEUED, Job
 from .i18n import LANGUAGES
 from .jobkinds import search_note

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ..errors import InputError
-from .app import render
+from .render import render
 from .db import DONE
 from .i18n import LANGUAGES
 from .pages import get_job, plan_folder, sc_path, tomorrow

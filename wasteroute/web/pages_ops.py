@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..errors import InputError
-from .app import render
+from .render import render
 from .db import DONE
 from .i18n import LANGUAGES
 from .pages import get_job, number_in, parse_plan_form, plan_folder, render_plan, sc_path, tomorrow
