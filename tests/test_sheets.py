@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,8 @@ from wasteroute.outputs.sheets import (
     write_sheets,
 )
 from wasteroute.directions import format_distance
-from wasteroute.outputs.sheet_doc import new_context
-from wasteroute.outputs.sheet_tables import _row_cells, stop_table
+from wasteroute.outputs.sheets.doc import new_context
+from wasteroute.outputs.sheets.tables import _row_cells, stop_table
 from wasteroute.solution import Break, Route, Solution
 from wasteroute.units import format_hhmm
 
@@ -360,3 +361,22 @@ def test_a_truck_back_before_its_break_window_shows_no_break(plan: Solution, tmp
         assert "break" not in [r.kind for r in sheet_rows(route)]
     doc = json.loads(plan.to_json(tmp_path / "plan.json").read_text())
     assert all(r["break"] is None for r in doc["routes"] if r["truck"] in {x.vehicle.id for x in early})
+
+
+def test_the_entry_points_load_their_module_on_first_use() -> None:
+    """The package names its entry points but loads the page layout only when one is used: the
+    maps and the web pages share .text without loading reportlab's platypus or matplotlib."""
+    code = (
+        "import sys\n"
+        "import wasteroute.outputs.maps, wasteroute.outputs.map_text, wasteroute.outputs.sheets.text\n"
+        "print(sorted(m for m in ('reportlab.platypus', 'matplotlib', 'wasteroute.outputs.sheets.write')"
+        " if m in sys.modules))\n"
+        "from wasteroute.outputs.sheets import write_sheets, route_map\n"
+        "print(write_sheets.__module__, route_map.__module__)\n"
+        "import wasteroute.outputs.sheets as s\n"
+        "try:\n    s.no_such_name\nexcept AttributeError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.splitlines()
+    assert out == ["[]", "wasteroute.outputs.sheets.write wasteroute.outputs.sheets.map",
+                   "module 'wasteroute.outputs.sheets' has no attribute 'no_such_name'"]

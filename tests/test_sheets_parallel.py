@@ -19,9 +19,9 @@ import pytest
 
 from test_sheets import pdf_pages, pdf_text
 from wasteroute.errors import WasterouteError
-from wasteroute.outputs import sheets as sheets_mod
+from wasteroute.outputs.sheets import write as sheets_write
 from wasteroute.outputs.progress import Progress
-from wasteroute.outputs.sheet_pool import Jobs
+from wasteroute.outputs.sheets.pool import Jobs
 from wasteroute.outputs.sheets import SheetJob, write_sheets
 from wasteroute.solution import Solution
 
@@ -77,13 +77,13 @@ def test_each_truck_is_laid_out_once(
     ag_solution: Solution, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    story = sheets_mod._truck_story
+    story = sheets_write._truck_story
 
     def counting(ctx, route):  # type: ignore[no-untyped-def]
         calls.append(route.vehicle.id)
         return story(ctx, route)
 
-    monkeypatch.setattr(sheets_mod, "_truck_story", counting)
+    monkeypatch.setattr(sheets_write, "_truck_story", counting)
     write_sheets(ag_solution, tmp_path, workers=1)
     assert calls == [r.vehicle.id for r in ag_solution.used_routes()]
 

@@ -636,7 +636,7 @@ def _client(client: Any, scheduler: str | None, workers: int | None) -> Iterator
             log.info("batch on the cluster at %s (%d worker(s))", address, len(c.scheduler_info()["workers"]))
             yield c
         return
-    from .outputs.sheet_pool import check_workers
+    from .outputs.sheets.pool import check_workers
 
     try:
         n = check_workers(workers)

@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Frame, Paragraph
 
 from ..schedule import DAY_NAMES_ID, parse_pattern
-from .sheet_style import FONT, FONT_BOLD, register_fonts
+from .sheets.style import FONT, FONT_BOLD, register_fonts
 
 PAGE = landscape(A5)
 MARGIN = 12 * mm

@@ -153,7 +153,7 @@ def comparison_pdf(ev: Evaluation, plan: Solution, path: Path, *, table: pd.Data
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from .sheet_style import FONT, FONT_BOLD, MARGIN, register_fonts
+    from .sheets.style import FONT, FONT_BOLD, MARGIN, register_fonts
 
     register_fonts()
     lang = "en" if language == "en" else "id"
@@ -195,7 +195,7 @@ def _table(cells, widths_mm, colors, TableStyle, Table):  # type: ignore[no-unty
     """A reportlab table of plain text cells, header row bold, numbers right-aligned."""
     from reportlab.lib.units import mm
 
-    from .sheet_style import FONT, FONT_BOLD
+    from .sheets.style import FONT, FONT_BOLD
 
     t = Table([[str(c) for c in row] for row in cells], colWidths=[w * mm for w in widths_mm])
     t.setStyle(TableStyle([

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..solution import GENERATED_NOTICE
-from .sheet_text import format_number
+from .sheets.text import format_number
 
 LANGUAGES = ("id", "en")
 

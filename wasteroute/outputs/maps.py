@@ -58,7 +58,7 @@ from ..units import format_hhmm
 from .map_browser import BEHAVIOUR_JS, MAP_CSS, Behaviour
 from .map_palette import PALETTE, assign_colors, text_color
 from .map_text import num, words
-from .sheet_text import kind_name, long_date
+from .sheets.text import kind_name, long_date
 
 log = logging.getLogger("wasteroute")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..solution import GENERATED_NOTICE, Visit
+from ...solution import GENERATED_NOTICE, Visit
 
 #: The arrow printed before each turn-by-turn step.
 TURN_GLYPH = {

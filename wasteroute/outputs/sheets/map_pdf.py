@@ -13,15 +13,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from ..solution import Route, Solution
-from .sheet_map import MAP_DPI, MAP_W_MM, STRIP_MM, MapPlan, compose_map, legend_items, raster
-from .sheet_marks import route_lines
-from .sheet_style import ATTRIBUTION, CONTENT_W, FONT, FONT_BOLD
-from .sheet_text import TEXTS, scale_text
-from .sheet_view import MapLabel
+from ...solution import Route, Solution
+from .map import MAP_DPI, MAP_W_MM, STRIP_MM, MapPlan, compose_map, legend_items, raster
+from .marks import route_lines
+from .style import ATTRIBUTION, CONTENT_W, FONT, FONT_BOLD
+from .text import TEXTS, scale_text
+from .view import MapLabel
 
 if TYPE_CHECKING:
-    from .sheet_doc import Context
+    from .doc import Context
 
 
 def map_flowable(

@@ -14,9 +14,9 @@ from matplotlib.collections import PathCollection
 from matplotlib.path import Path
 from reportlab.pdfbase import pdfmetrics
 
-from ..directions import street_label
-from .sheet_style import FONT
-from .sheet_view import MapLabel, View, frac, overlap
+from ...directions import street_label
+from .style import FONT
+from .view import MapLabel, View, frac, overlap
 
 _CLASS_RANK = {
     "motorway": 0,

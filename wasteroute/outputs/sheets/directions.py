@@ -10,15 +10,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from ..directions import Instruction, format_distance, leg_directions
-from ..solution import Route, Visit
-from .sheet_columns import Columns, Unbreakable
-from .sheet_doc import Context, para
-from .sheet_map import trips_needing_maps
-from .sheet_map_pdf import cached_map, route_legs
-from .sheet_rows import sheet_rows, trip_number, trip_of_visit
-from .sheet_style import CONTENT_W, FONT, FONT_BOLD, trip_colour
-from .sheet_text import TURN_GLYPH, display_name
+from ...directions import Instruction, format_distance, leg_directions
+from ...solution import Route, Visit
+from .columns import Columns, Unbreakable
+from .doc import Context, para
+from .map import trips_needing_maps
+from .map_pdf import cached_map, route_legs
+from .rows import sheet_rows, trip_number, trip_of_visit
+from .style import CONTENT_W, FONT, FONT_BOLD, trip_colour
+from .text import TURN_GLYPH, display_name
 
 TRIP_MAP_H_MM = 100.0  # close-up map of a trip whose stops are crowded on the main map
 COLUMN_GAP = 6 * mm

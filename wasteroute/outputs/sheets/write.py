@@ -1,21 +1,9 @@
-"""Printed driver sheets: one A4 PDF per truck and one for the whole fleet.
+"""Put a truck's sheet together and write the files: one PDF per truck, then the fleet's PDF.
 
-Each truck's sheet holds a header (date, truck, shift, loads, lines for the crew's names),
-a map of the route drawn offline from the road graph, the stops in order with explicit
-"→ TPA Alak (buang)" rows and the break, turn-by-turn directions per leg, and footer
-totals with the OpenStreetMap attribution. Long routes flow onto more pages with the header
-repeated on each. Texts are in Bahasa Indonesia (``language="id"``, the default) or English
-(``"en"``).
-
-Sheets are built from a :class:`~wasteroute.solution.Solution` alone: nothing is solved and
-nothing is downloaded. The fonts are the DejaVu fonts shipped inside matplotlib (they cover
-m³, → and Indonesian text). The map is drawn by matplotlib from the road graph, so no map
-tiles are needed.
-
-This module puts a truck's pages together and writes the files. The parts live beside it:
-:mod:`.sheet_map` (the route map; :func:`route_map` is re-exported here), :mod:`.sheet_map_pdf`
-(the map on the page), :mod:`.sheet_tables` (stop table, fleet cover), :mod:`.sheet_directions`,
-:mod:`.sheet_doc` (page header, footer, styles), :mod:`.sheet_rows` and :mod:`.sheet_text`.
+A truck's story is its header, the route map, the stop table and the directions pages
+(:mod:`.map`, :mod:`.map_pdf`, :mod:`.tables`, :mod:`.directions`, laid out by :mod:`.doc`);
+the trucks are laid out by forked workers (:mod:`.pool`). The package (:mod:`wasteroute.outputs.sheets`)
+says what a sheet holds and names the entry points defined here.
 """
 
 from __future__ import annotations
@@ -29,33 +17,20 @@ import numpy as np
 from reportlab.lib.units import mm
 from reportlab.platypus import ActionFlowable, Flowable, NextPageTemplate, PageBreak, Spacer
 
-from ..directions import check_language
-from ..solution import Route, Solution
-from ..units import format_hhmm
-from .sheet_directions import directions_story
-from .progress import Progress
-from .sheet_doc import Context, TruckHeader, build, new_context
-from .sheet_map import map_image, map_png, route_map
-from .sheet_map_pdf import cached_map
-from .sheet_pool import Jobs, check_workers
-from .sheet_rows import SheetRow, arrival_time, sheet_rows
-from .sheet_style import CONTENT_W, FOOTER_H, HEADER_H, MARGIN, NOTICE_H, PAGE_H
-from .sheet_streets import streets_of
-from .sheet_tables import cover_story, stop_table
-from .sheet_text import display_name, format_hours, format_number, long_date
+from ...directions import check_language
+from ...solution import Route, Solution
+from ...units import format_hhmm
+from ..progress import Progress
+from .directions import directions_story
+from .doc import Context, TruckHeader, build, new_context
+from .map_pdf import cached_map
+from .pool import Jobs, check_workers
+from .style import CONTENT_W, FOOTER_H, HEADER_H, MARGIN, NOTICE_H, PAGE_H
+from .streets import streets_of
+from .tables import cover_story, stop_table
+from .text import format_hours, format_number, long_date
 
-__all__ = [
-    "SheetJob",
-    "SheetRow",
-    "arrival_time",
-    "display_name",
-    "map_image",
-    "map_png",
-    "route_map",
-    "sheet_pdf",
-    "sheet_rows",
-    "write_sheets",
-]
+__all__ = ["SheetJob", "sheet_pdf", "write_fleet", "write_sheets"]
 
 log = logging.getLogger("wasteroute")
 

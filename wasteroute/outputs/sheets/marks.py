@@ -11,12 +11,12 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from reportlab.pdfbase import pdfmetrics
 
-from ..directions import format_distance, street_label
-from ..geometry import leg_coords
-from ..solution import Route, Solution, Visit
-from .sheet_rows import trip_of_visit
-from .sheet_style import DEPOT_COLOUR, FONT_BOLD, LANDFILL_COLOUR, trip_colour
-from .sheet_view import M_PER_DEG, MapLabel, View, frac, overlap
+from ...directions import format_distance, street_label
+from ...geometry import leg_coords
+from ...solution import Route, Solution, Visit
+from .rows import trip_of_visit
+from .style import DEPOT_COLOUR, FONT_BOLD, LANDFILL_COLOUR, trip_colour
+from .view import M_PER_DEG, MapLabel, View, frac, overlap
 
 
 def route_lines(sol: Solution, route: Route) -> list[tuple[int, list[tuple[float, float]]]]:

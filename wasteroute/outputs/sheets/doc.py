@@ -19,9 +19,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from ..directions import Instruction
-from ..solution import Solution
-from .sheet_style import (
+from ...directions import Instruction
+from ...solution import Solution
+from .style import (
     ATTRIBUTION,
     CONTENT_W,
     FONT,
@@ -34,7 +34,7 @@ from .sheet_style import (
     PAGE_W,
     register_fonts,
 )
-from .sheet_text import TEXTS
+from .text import TEXTS
 
 log = logging.getLogger("wasteroute")
 

@@ -11,13 +11,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from ..directions import format_distance
-from ..solution import Route
-from ..units import format_hhmm
-from .sheet_doc import Context, para
-from .sheet_rows import SheetRow, sheet_rows
-from .sheet_style import CONTENT_W, FONT, FONT_BOLD
-from .sheet_text import display_name, format_number, kind_name, long_date
+from ...directions import format_distance
+from ...solution import Route
+from ...units import format_hhmm
+from .doc import Context, para
+from .rows import SheetRow, sheet_rows
+from .style import CONTENT_W, FONT, FONT_BOLD
+from .text import display_name, format_number, kind_name, long_date
 
 
 def _row_cells(ctx: Context, row: SheetRow, route: Route, *, compact: bool = False) -> list[Any]:

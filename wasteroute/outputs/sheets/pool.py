@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
-from ..errors import WasterouteError
+from ...errors import WasterouteError
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..solution import Route, Visit
+from ...solution import Route, Visit
 
 
 def arrival_time(route: Route, k: int) -> int:

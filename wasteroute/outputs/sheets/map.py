@@ -1,7 +1,7 @@
 """The route map of a driver sheet, drawn offline by matplotlib from the road graph.
 
 :func:`compose_map` draws streets, route and markers and returns the labels apart, so that the
-PDF can print them as vector text (:mod:`.sheet_map_pdf`); :func:`route_map` is the stand-alone
+PDF can print them as vector text (:mod:`.map_pdf`); :func:`route_map` is the stand-alone
 figure with the labels and legend drawn by matplotlib.
 """
 
@@ -19,9 +19,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from reportlab.lib.units import mm
 
-from ..directions import check_language
-from ..solution import Route, Solution
-from .sheet_marks import (
+from ...directions import check_language
+from ...solution import Route, Solution
+from .marks import (
     draw_route,
     exit_labels,
     facilities,
@@ -32,8 +32,8 @@ from .sheet_marks import (
     stop_labels,
     zoomed,
 )
-from .sheet_streets import Streets, draw_streets, street_labels, streets_of
-from .sheet_style import (
+from .streets import Streets, draw_streets, street_labels, streets_of
+from .style import (
     ATTRIBUTION,
     CONTENT_W,
     DEPOT_COLOUR,
@@ -42,8 +42,8 @@ from .sheet_style import (
     register_fonts,
     trip_colour,
 )
-from .sheet_text import TEXTS, scale_text
-from .sheet_view import MapLabel, View, fit_view
+from .text import TEXTS, scale_text
+from .view import MapLabel, View, fit_view
 
 #: Maps are as wide as the text on the page.
 MAP_W_MM = CONTENT_W / mm
