@@ -146,9 +146,10 @@ def test_the_scan_sees_imports_at_every_level() -> None:
     assert g.has_edge("outputs.week_folder", "week")  # under TYPE_CHECKING
     assert g.has_edge("web.app", "web.pages")  # ``from . import pages``
     assert g.has_edge("web.jobkinds", "search")  # ``from .. import search`` inside a function
-    assert g.has_edge("web.render", "outputs.map_text")  # ``from ..outputs.map_text import words``
-    assert g.has_edge("web.render", "outputs")  # ... runs ``outputs/__init__.py`` first
-    assert not g.has_edge("outputs.maps", "outputs")  # a module's own package is already running
+    assert g.has_edge("web.render", "outputs.maps.text")  # ``from ..outputs.maps.text import words``
+    assert g.has_edge("web.render", "outputs.maps")  # ... runs ``outputs/maps/__init__.py`` first
+    assert g.has_edge("web.render", "outputs")  # ... and ``outputs/__init__.py``
+    assert not g.has_edge("outputs.maps.draw", "outputs")  # a module's own package is already running
 
 
 def test_the_checks_can_fail() -> None:

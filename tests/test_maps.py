@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wasteroute.errors import InputError
-from wasteroute.outputs import map_palette, maps
-from wasteroute.outputs.map_text import WORDS, num
+from wasteroute.outputs.maps import draw, palette
+from wasteroute.outputs.maps.text import WORDS, num
 from wasteroute.scenario import Scenario
 from wasteroute.solution import GENERATED_NOTICE, Route, Solution
 from wasteroute.units import format_hhmm
@@ -46,7 +47,7 @@ def sol() -> Solution:
 
 @pytest.fixture(scope="module")
 def overview(sol: Solution) -> folium.Map:
-    return maps.overview_map(sol)
+    return draw.overview_map(sol)
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +75,9 @@ def _route_lines(text: str) -> int:
 
 # ---------------------------------------------------------------------------- offline
 def test_maps_fetch_no_script_or_style_from_the_web(sol: Solution, overview_html: str) -> None:
-    truck_html = maps.truck_map(sol, sol.used_routes()[0].vehicle.id).get_root().render()
+    truck_html = draw.truck_map(sol, sol.used_routes()[0].vehicle.id).get_root().render()
     for text in (overview_html, truck_html):
-        assert maps.external_assets(text) == []
+        assert draw.external_assets(text) == []
         assert not re.search(r"<script[^>]*\ssrc=", text)
         assert not re.search(r"<link[^>]*stylesheet", text)
         assert "Leaflet 1.9.3" in text and "jQuery v3" in text  # inlined from the XStatic packages
@@ -86,11 +87,11 @@ def test_maps_fetch_no_script_or_style_from_the_web(sol: Solution, overview_html
 
 def test_external_assets_sees_folium_cdn_links() -> None:
     """The checker itself: a plain folium map loads Leaflet and Bootstrap from CDNs."""
-    found = maps.external_assets(folium.Map().get_root().render())
+    found = draw.external_assets(folium.Map().get_root().render())
     assert any("leaflet" in u for u in found) and any("bootstrap" in u for u in found)
-    assert maps.external_assets('<a href="https://osm.org">x</a><style>a{}</style>') == []
+    assert draw.external_assets('<a href="https://osm.org">x</a><style>a{}</style>') == []
     css = "<style>@import 'https://x.org/a.css';</style>"
-    assert maps.external_assets(css) == ["https://x.org/a.css"]
+    assert draw.external_assets(css) == ["https://x.org/a.css"]
 
 
 def test_folium_defaults_stay_unchanged_for_other_maps(overview: folium.Map) -> None:
@@ -99,16 +100,16 @@ def test_folium_defaults_stay_unchanged_for_other_maps(overview: folium.Map) -> 
 
 
 def test_script_json_cannot_end_the_script_or_open_a_comment() -> None:
-    text = maps._script_json(["</script><!-- x", "m³"])
+    text = draw._script_json(["</script><!-- x", "m³"])
     assert "</" not in text and "<!--" not in text and "m³" in text
     assert json.loads(text) == ["</script><!-- x", "m³"]
 
 
 # ---------------------------------------------------------------------------- honesty
 def test_osm_attribution_is_on_every_map(sol: Solution, overview_html: str) -> None:
-    truck_html = maps.truck_map(sol, sol.used_routes()[-1].vehicle.id).get_root().render()
+    truck_html = draw.truck_map(sol, sol.used_routes()[-1].vehicle.id).get_root().render()
     for text in (overview_html, truck_html):
-        assert maps.OSM_ATTRIBUTION in text
+        assert draw.OSM_ATTRIBUTION in text
         assert "attributionControl.addAttribution(" in text  # stays when the tiles are off
 
 
@@ -118,10 +119,10 @@ def test_generated_notice_iff_synthetic_network(sol: Solution, overview_html: st
     assert notice_id not in overview_html and 'class="wr-notice"' not in overview_html
     fake = _synthetic(sol)
     truck = sol.used_routes()[0].vehicle.id
-    for m in (maps.overview_map(fake), maps.truck_map(fake, truck)):
+    for m in (draw.overview_map(fake), draw.truck_map(fake, truck)):
         text = m.get_root().render()
         assert notice_id in text and 'class="wr-notice"' in text and "SINTETIS" in text
-    english = maps.truck_map(fake, truck, language="en").get_root().render()
+    english = draw.truck_map(fake, truck, language="en").get_root().render()
     assert html.escape(GENERATED_NOTICE) in english and "<b>NOTICE</b>" in english
 
 
@@ -134,7 +135,7 @@ def test_one_layer_per_used_truck(sol: Solution, overview: folium.Map, overview_
         assert sum(f" {vid} · " in n for n in names) == 1
         assert f"wr-truck-{vid}" in overview_html
         assert f'data-k="wr-k{[r.vehicle.id for r in sol.routes].index(vid)}"' in overview_html
-    colors = maps.truck_colors(sol)
+    colors = draw.truck_colors(sol)
     assert len({colors[v] for v in used}) == len(used)
 
 
@@ -172,7 +173,7 @@ def test_numbered_stop_popups(sol: Solution, overview_html: str) -> None:
 def test_landfill_visits_are_labelled_with_trip_and_time(sol: Solution) -> None:
     """One badge per landfill the truck visits, a line per trip, a leader line back to the landfill."""
     r = sol.used_routes()[0]
-    text = maps.truck_map(sol, r.vehicle.id, language="en").get_root().render()
+    text = draw.truck_map(sol, r.vehicle.id, language="en").get_root().render()
     badges = [d for d in _markers(text) if d.get("kind") == "badge"]
     assert len(badges) == len({t.landfill.id for t in r.trips}) == 1
     badge = badges[0]
@@ -187,7 +188,7 @@ def test_landfill_visits_are_labelled_with_trip_and_time(sol: Solution) -> None:
 def test_legend_lists_each_used_truck_with_km(sol: Solution, overview_html: str) -> None:
     """A button per truck: its colour, id and km, its day's figures in the tooltip."""
     legend = overview_html[overview_html.index('class="wr-legend"'):]
-    colors = maps.truck_colors(sol)
+    colors = draw.truck_colors(sol)
     for r in sol.used_routes():
         km = num(r.distance_m / 1000, 1, "id")
         chip = re.search(rf'<button type="button" class="wr-chip" data-k="wr-k\d+" aria-pressed="false" '
@@ -200,23 +201,23 @@ def test_legend_lists_each_used_truck_with_km(sol: Solution, overview_html: str)
 
 def test_truck_map_of_unknown_truck_raises(sol: Solution) -> None:
     with pytest.raises(KeyError, match="no truck 'XX-99'"):
-        maps.truck_map(sol, "XX-99")
+        draw.truck_map(sol, "XX-99")
 
 
 def test_renderer_draws_on_a_given_map(sol: Solution) -> None:
     m = folium.Map(tiles=None)
-    assert maps.overview_map(sol, m=m) is m
-    assert maps.external_assets(m.get_root().render()) == []
+    assert draw.overview_map(sol, m=m) is m
+    assert draw.external_assets(m.get_root().render()) == []
 
 
 def test_without_a_road_graph_lines_are_straight_and_no_streets(sol: Solution) -> None:
-    text = maps.overview_map(dataclasses.replace(sol, graph=None)).get_root().render()
+    text = draw.overview_map(dataclasses.replace(sol, graph=None)).get_root().render()
     assert "L.geoJSON(" not in text
     assert _route_lines(text) == sum(len(r.trips) + 1 for r in sol.used_routes())
 
 
 def test_write_maps_writes_overview_and_truck_files(sol: Solution, tmp_path: Path) -> None:
-    paths = maps.write_maps(sol, tmp_path / "maps")
+    paths = draw.write_maps(sol, tmp_path / "maps")
     names = [p.name for p in paths]
     assert names == ["overview.html"] + [f"truck_{r.vehicle.id}.html" for r in sol.used_routes()]
     assert all(p.stat().st_size < 2_000_000 for p in paths)
@@ -233,22 +234,22 @@ def test_streets_two_way_once_rounded_and_by_class() -> None:
     g.add_edge(2, 1, highway="residential")
     g.add_edge(2, 3, highway=["primary", "secondary"],
                geometry=shapely.LineString([(10.0, -10.0), (10.0, -10.005), (10.0, -10.01)]))
-    doc = json.loads(maps._streets_geojson(g, (9.0, -11.0, 11.0, -9.0)))
+    doc = json.loads(draw._streets_geojson(g, (9.0, -11.0, 11.0, -9.0)))
     minor, major = doc["features"]
     assert minor["properties"] == {"major": False} and major["properties"] == {"major": True}
     assert minor["geometry"]["coordinates"] == [[[10.12346, -10.0], [10.0, -10.0]]]
     # The middle point of the straight primary road is simplified away.
     assert major["geometry"]["coordinates"] == [[[10.0, -10.0], [10.0, -10.01]]]
-    far = json.loads(maps._streets_geojson(g, (50.0, 50.0, 51.0, 51.0)))
+    far = json.loads(draw._streets_geojson(g, (50.0, 50.0, 51.0, 51.0)))
     assert all(f["geometry"]["coordinates"] == [] for f in far["features"])
 
 
 def test_arrow_points_every_400_m_pointing_along_the_line() -> None:
     """A 1 km line due north (about 0.009046° of latitude): arrows at 200 m and 600 m."""
-    north = maps._arrow_points([(0.0, 0.0), (0.0, 1000 / 110_540)], 400)
+    north = draw._arrow_points([(0.0, 0.0), (0.0, 1000 / 110_540)], 400)
     assert [round(lat * 110_540) for _, lat, _ in north] == [200, 600]
     assert all(b == pytest.approx(0.0) for *_, b in north)
-    east = maps._arrow_points([(0.0, 0.0), (1000 / 111_320, 0.0)], 400)
+    east = draw._arrow_points([(0.0, 0.0), (1000 / 111_320, 0.0)], 400)
     assert all(b == pytest.approx(90.0) for *_, b in east)
 
 
@@ -299,7 +300,7 @@ def test_overview_renders_offline_in_headless_chromium(sol: Solution, tmp_path: 
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
         pytest.skip("needs Chromium (Debian package chromium)")
-    text = maps.overview_map(_synthetic(sol)).get_root().render()
+    text = draw.overview_map(_synthetic(sol)).get_root().render()
     page, probed = tmp_path / "overview.html", tmp_path / "probed.html"
     page.write_text(text, encoding="utf-8")
     probed.write_text(text.replace("<head>", "<head>" + _PROBE, 1), encoding="utf-8")
@@ -316,7 +317,7 @@ def test_overview_renders_offline_in_headless_chromium(sol: Solution, tmp_path: 
     assert seen["trucks"] == sorted(f"wr-truck-{r.vehicle.id}" for r in used)
     assert seen["stops"] == sum(len(r.stops) for r in used)
     assert seen["unassigned"] == len(sol.unassigned)
-    assert maps.OSM_ATTRIBUTION in seen["attribution"]
+    assert draw.OSM_ATTRIBUTION in seen["attribution"]
     assert seen["tiles"] > 0  # the tile layer tried, and failing offline raised no error
     assert all(u.startswith("https://tile.openstreetmap.org/") for u in seen["failed"])
 
@@ -348,8 +349,8 @@ def test_truck_id_and_point_names_are_escaped_everywhere(sol: Solution) -> None:
     <title>, the legend, the layer names, the route tooltips (JavaScript template literals) and
     the marker tooltips and popups of both the overview and the truck's own map."""
     evil = _hostile(sol)
-    pages = {"overview": maps.overview_map(evil).get_root().render(),
-             "truck": maps.truck_map(evil, _EVIL_ID).get_root().render()}
+    pages = {"overview": draw.overview_map(evil).get_root().render(),
+             "truck": draw.truck_map(evil, _EVIL_ID).get_root().render()}
     title = re.search(r"<title>(.*?)</title>", pages["truck"], re.DOTALL)
     assert title is not None and html.escape(_EVIL_ID) in title.group(1)
     for text in pages.values():
@@ -369,11 +370,11 @@ def test_truck_id_and_point_names_are_escaped_everywhere(sol: Solution) -> None:
 # ---------------------------------------------------------------------------- palette
 def test_palette_colours_are_unlike_for_every_kind_of_vision() -> None:
     """The first eight (Okabe-Ito) stay at least ΔE 15 apart in normal, protan and deutan vision."""
-    de = map_palette.worst_delta_e(map_palette.PALETTE)
+    de = palette.worst_delta_e(palette.PALETTE)
     assert de.shape == (16, 16) and np.allclose(de, de.T) and np.allclose(np.diag(de), 0)
     first = de[:8, :8] + np.eye(8) * 1e9
     assert first.min() > 15
-    assert len(set(map_palette.PALETTE)) == len(map_palette.PALETTE)
+    assert len(set(palette.PALETTE)) == len(palette.PALETTE)
 
 
 def test_proximity_is_the_share_of_stops_near_the_other_truck() -> None:
@@ -382,7 +383,7 @@ def test_proximity_is_the_share_of_stops_near_the_other_truck() -> None:
     a = np.array([(0.0, 0.0), (100 * m, 0.0)])
     b = np.array([(-50 * m, 0.0)])
     c = np.array([(5000 * m, 0.0)])
-    w = map_palette.proximity([a, b, c, np.empty((0, 2))], near_m=80)
+    w = palette.proximity([a, b, c, np.empty((0, 2))], near_m=80)
     assert w[0, 1] == w[1, 0] == pytest.approx(2 / 3)  # A's first stop and B's stop
     assert w[0, 2] == w[1, 2] == w[2, 3] == 0 and np.all(np.diag(w) == 0)
 
@@ -396,9 +397,9 @@ def test_greedy_colouring_gives_neighbours_different_colours(adjacency: list[lis
         for j in near:
             if j < n and j != i:
                 w[i, j] = w[j, i] = 0.1 + 0.05 * ((i + j) % 5)
-    likeness = map_palette.palette_distance(map_palette.PALETTE)
-    picks = map_palette.color_graph(w, likeness)
-    assert len(picks) == n and all(0 <= p < len(map_palette.PALETTE) for p in picks)
+    likeness = palette.palette_distance(palette.PALETTE)
+    picks = palette.color_graph(w, likeness)
+    assert len(picks) == n and all(0 <= p < len(palette.PALETTE) for p in picks)
     for i in range(n):
         for j in range(i + 1, n):
             if w[i, j] > 0:
@@ -408,37 +409,37 @@ def test_greedy_colouring_gives_neighbours_different_colours(adjacency: list[lis
 def test_trucks_side_by_side_get_unlike_colours() -> None:
     """Two trucks working the same streets never get colours that one kind of vision confuses,
     though a third, far away, may share a colour with one of them."""
-    likeness = map_palette.palette_distance(map_palette.PALETTE)
+    likeness = palette.palette_distance(palette.PALETTE)
     w = np.array([[0, 0.9, 0], [0.9, 0, 0], [0, 0, 0]], dtype=float)
-    picks = map_palette.color_graph(w, likeness)
-    pal = [map_palette.PALETTE[k] for k in picks]
-    assert map_palette.worst_delta_e(pal)[0, 1] >= map_palette.UNLIKE_DE
+    picks = palette.color_graph(w, likeness)
+    pal = [palette.PALETTE[k] for k in picks]
+    assert palette.worst_delta_e(pal)[0, 1] >= palette.UNLIKE_DE
 
 
 def test_truck_colours_are_the_same_on_every_map(sol: Solution, overview_html: str) -> None:
     """The overview's line colour of each truck is its colour on its own map and in the legend."""
-    colors = maps.truck_colors(sol)
-    assert maps.truck_colors(sol) == colors and set(colors) == {r.vehicle.id for r in sol.routes}
+    colors = draw.truck_colors(sol)
+    assert draw.truck_colors(sol) == colors and set(colors) == {r.vehicle.id for r in sol.routes}
     for r in sol.used_routes():
-        text = maps.truck_map(sol, r.vehicle.id).get_root().render()
+        text = draw.truck_map(sol, r.vehicle.id).get_root().render()
         assert f'"color": "{colors[r.vehicle.id]}"' in text
         assert f'background:{colors[r.vehicle.id]}' in overview_html
 
 
 def test_text_colour_reads_on_light_and_dark_markers() -> None:
-    assert map_palette.text_color("#e69f00") == "#000" and map_palette.text_color("#332288") == "#fff"
+    assert palette.text_color("#e69f00") == "#000" and palette.text_color("#332288") == "#fff"
 
 
 # ---------------------------------------------------------------------------- language
 def test_maps_speak_english_when_asked_and_refuse_unknown_languages(sol: Solution, tmp_path: Path) -> None:
     r = sol.used_routes()[0]
-    text = maps.overview_map(sol, language="en").get_root().render()
+    text = draw.overview_map(sol, language="en").get_root().render()
     assert "Point at a truck to highlight it" in text and ">All</button>" in text
     assert f"Unassigned ({len(sol.unassigned)})" in text and "Arahkan" not in text
-    truck = maps.truck_map(sol, r.vehicle.id, language="en").get_root().render()
+    truck = draw.truck_map(sol, r.vehicle.id, language="en").get_root().render()
     assert f"{r.vehicle.id}: trip 1" in truck and "Numbered stops" in truck
     with pytest.raises(InputError, match="map language 'fr' is not available; use one of id, en"):
-        maps.write_maps(sol, tmp_path, language="fr")
+        draw.write_maps(sol, tmp_path, language="fr")
     assert not list(tmp_path.iterdir())
 
 
@@ -469,7 +470,7 @@ def kupang_maps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Solution, Pat
     plan = sc.replace(solver=dataclasses.replace(sc.solver, solution_limit=1, time_limit_s=120)).solve()
     assert len(plan.used_routes()) >= 30 and plan.problem.synthetic_network
     folder = tmp_path_factory.mktemp("kupang_maps")
-    maps.write_maps(plan, folder)
+    draw.write_maps(plan, folder)
     return plan, folder
 
 
@@ -566,7 +567,7 @@ def test_kupang_overview_at_city_zoom_is_calm_and_its_legend_fits(browser: Any, 
     assert height <= client_h and width <= client_w, "the legend needs scrolling"
     left, top, right, bottom = seen["rect"]
     assert left >= 0 and top >= 0 and right <= seen["view"][0] and bottom <= seen["view"][1]
-    assert maps.OSM_ATTRIBUTION in seen["attribution"] and "SINTETIS" in seen["notice"]
+    assert draw.OSM_ATTRIBUTION in seen["attribution"] and "SINTETIS" in seen["notice"]
     _shot(d, "map-city.png")
 
 
@@ -683,3 +684,18 @@ def test_kupang_overview_in_a_small_frame_folds_the_legend(browser: Any, kupang_
         assert _errors(d) == []
     finally:
         d.set_window_size(1400, 900)
+
+
+def test_the_entry_points_load_their_module_on_first_use() -> None:
+    """The package names its entry points but loads folium only when one is used: the web
+    pages share the maps' words (maps.text) without it."""
+    code = (
+        "import sys\n"
+        "import wasteroute.outputs.maps, wasteroute.outputs.maps.text\n"
+        "print(sorted(m for m in ('folium', 'wasteroute.outputs.maps.draw') if m in sys.modules))\n"
+        "from wasteroute.outputs.maps import overview_map, write_maps\n"
+        "print(overview_map.__module__, write_maps.__module__, 'folium' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.splitlines()
+    assert out == ["[]", "wasteroute.outputs.maps.draw wasteroute.outputs.maps.draw True"]

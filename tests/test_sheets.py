@@ -368,7 +368,7 @@ def test_the_entry_points_load_their_module_on_first_use() -> None:
     maps and the web pages share .text without loading reportlab's platypus or matplotlib."""
     code = (
         "import sys\n"
-        "import wasteroute.outputs.maps, wasteroute.outputs.map_text, wasteroute.outputs.sheets.text\n"
+        "import wasteroute.outputs.maps, wasteroute.outputs.maps.text, wasteroute.outputs.sheets.text\n"
         "print(sorted(m for m in ('reportlab.platypus', 'matplotlib', 'wasteroute.outputs.sheets.write')"
         " if m in sys.modules))\n"
         "from wasteroute.outputs.sheets import write_sheets, route_map\n"

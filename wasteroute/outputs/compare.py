@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..evaluate import COMPARE_HEADERS, Evaluation, compare_table, format_compare, label
 from ..solution import GENERATED_NOTICE, Solution, csv_safe_frame
-from .maps import (
+from .maps.draw import (
     _OSM_ATTRIBUTION_HTML,
     OSM_ATTRIBUTION,
     _Attribution,
@@ -66,7 +66,7 @@ def write_evaluation(ev: Evaluation, out_dir: Path, *, maps: bool = True, langua
     report.write_text(notice + ev.report(language=language) + "\n", encoding="utf-8")
     written += [findings, report]
     if maps:
-        from .maps import write_maps
+        from .maps.draw import write_maps
 
         written += write_maps(sol, out_dir / "maps", language=language)
     return written

@@ -61,7 +61,7 @@ def write_day_into(sol: Solution, out_dir: Path, *, maps: bool, sheets: bool,
     # Worker processes lay out the sheets while this one draws the maps (issue 10).
     with SheetJob(sol, out_dir / "sheets", language=language) if sheets else nullcontext() as job:
         if maps:
-            from .maps import write_maps
+            from .maps.draw import write_maps
 
             written += write_maps(sol, out_dir / "maps", language=language)
         if job is not None:

@@ -62,7 +62,7 @@ def _write_into(result: Replan, out: Path, *, language: str, maps: bool, sheets:
         csv_safe_frame(frame).to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
     (out / "summary.txt").write_text(sol.summary() + "\n", encoding="utf-8")
     if maps:
-        from .maps import write_maps
+        from .maps.draw import write_maps
 
         write_maps(sol, out / "maps", language=language)
     changed = set(result.changed_trucks)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from ..outputs.map_text import words as map_words
+from ..outputs.maps.text import words as map_words
 from ..solution import GENERATED_NOTICE
 from .i18n import DEFAULT, LANGUAGES, translator
 from .security import CSRF_COOKIE, CSRF_FIELD

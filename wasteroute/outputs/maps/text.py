@@ -6,9 +6,9 @@ as on the sheets (decimal comma in Bahasa Indonesia).
 
 from __future__ import annotations
 
-from ..errors import InputError
-from ..solution import GENERATED_NOTICE
-from .sheets.text import format_number
+from ...errors import InputError
+from ...solution import GENERATED_NOTICE
+from ..sheets.text import format_number
 
 LANGUAGES = ("id", "en")
 

@@ -4,14 +4,14 @@
 (one layer per landfill trip, with direction arrows), and ``write_maps`` writes both kinds
 to HTML files. Words are Bahasa Indonesia unless ``language="en"`` (the scenario's setting).
 
-Where to look:
+Where to look (the package :mod:`wasteroute.outputs.maps` names the entry points):
 
 - this module: the layers, markers, popups and legend, and the page's offline assets;
-- :mod:`~wasteroute.outputs.map_palette`: a colour per truck, unlike for trucks working side by side;
-- :mod:`~wasteroute.outputs.map_browser`: the style sheet and our one script (stop numbers that appear
+- :mod:`~wasteroute.outputs.maps.palette`: a colour per truck, unlike for trucks working side by side;
+- :mod:`~wasteroute.outputs.maps.browser`: the style sheet and our one script (stop numbers that appear
   only where they have room, landfill badges placed clear of the stops with a leader line, the
   legend's show-one-truck and highlight);
-- :mod:`~wasteroute.outputs.map_text`: the words in both languages.
+- :mod:`~wasteroute.outputs.maps.text`: the words in both languages.
 
 Every file is self-contained: Leaflet and jQuery (folium's own popups call ``$``, so folium
 elements added to these maps keep working) are read from the installed XStatic packages and
@@ -51,14 +51,14 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import FitBounds, Layer
 from folium.template import Template
 
-from ..config import Facility
-from ..geometry import leg_coords
-from ..solution import Route, Solution, Trip, Visit
-from ..units import format_hhmm
-from .map_browser import BEHAVIOUR_JS, MAP_CSS, Behaviour
-from .map_palette import PALETTE, assign_colors, text_color
-from .map_text import num, words
-from .sheets.text import kind_name, long_date
+from ...config import Facility
+from ...geometry import leg_coords
+from ...solution import Route, Solution, Trip, Visit
+from ...units import format_hhmm
+from ..sheets.text import kind_name, long_date
+from .browser import BEHAVIOUR_JS, MAP_CSS, Behaviour
+from .palette import PALETTE, assign_colors, text_color
+from .text import num, words
 
 log = logging.getLogger("wasteroute")
 
@@ -227,7 +227,7 @@ def write_maps(sol: Solution, out_dir: Path, *, language: str = "id") -> list[Pa
 
 def truck_colors(sol: Solution) -> dict[str, str]:
     """A colour per truck of the plan, the same on every map of the day; trucks that work side by
-    side get colours that are easy to tell apart (:func:`~wasteroute.outputs.map_palette.assign_colors`)."""
+    side get colours that are easy to tell apart (:func:`~wasteroute.outputs.maps.palette.assign_colors`)."""
     if _last_colors[0] is not sol.routes:  # the same routes (one day's maps): the same colours
         _last_colors[:] = [sol.routes, assign_colors(sol)]
     return dict(_last_colors[1])
@@ -490,7 +490,7 @@ def _landfill_badges(r: Route, color: str, key: str, marks: _Markers, t: dict[st
     """One label per landfill the truck visits: its trips there and their arrival times.
 
     The browser script places each label clear of the stop markers, with a leader line back to
-    the landfill (:mod:`~wasteroute.outputs.map_browser`); on the overview only the label of a
+    the landfill (:mod:`~wasteroute.outputs.maps.browser`); on the overview only the label of a
     truck shown alone appears.
     """
     by_landfill: dict[str, list[Trip]] = {}

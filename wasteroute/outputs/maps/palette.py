@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..solution import Solution
+from ...solution import Solution
 
 #: Okabe-Ito (colour-blind safe) first, then Paul Tol's; none close to the grey streets.
 PALETTE = (
