@@ -17,13 +17,16 @@ OR-Tools' routing search slows down sharply with the number of nodes: at 800-210
 5. merges the area plans into one :class:`~wasteroute.solution.Solution` over the whole day,
    then, with the time kept back, searches the whole problem from the merged plan (warm start)
    and keeps the better of the two plans (fewer unassigned points, then lower objective); a day
-   with more than ``WHOLE_DAY_MAX_BREAK_TRUCKS`` trucks with a break is too slow to read back
-   whole, so pairs of neighbouring areas are searched instead, the points the areas left out
-   re-inserted first (:func:`polish_by_neighbours`).
+   with more than ``WHOLE_DAY_MAX_BREAK_TRUCKS`` trucks with a break (or more than
+   ``WHOLE_DAY_MAX_BREAK_POINTS`` points and breaks) is too slow to read back whole, so pairs of
+   neighbouring areas are searched instead, the points the areas left out re-inserted first
+   (:func:`polish_by_neighbours`), and so are they when the whole-day search gives nothing better.
 
 Trucks go to areas by the estimated work and then by every hard limit (:func:`area_shortfall`:
 daily load, containers per trip x trips, stops per day): an area short on one gets a truck from
-an area that can spare it.
+an area that can spare it. When trucks cost (``vehicle_fixed_cost``: the fewest trucks are sought)
+the areas get only the trucks planned for their work; the spare trucks, in no area, take what is
+still left out after the neighbouring areas (:func:`by_idle_trucks`).
 
 Coordinates are never used: benchmark days have none and on real days the matrix is the truth.
 
@@ -461,9 +464,9 @@ def area_shortfall(problem: ProblemData, points: Sequence[int], vehicles: Sequen
 def _cover_limits(problem: ProblemData, allowed: list[list[int]], members: list[list[int]],
                   fleet: list[list[int]], free: list[int] | None = None) -> None:
     """Move trucks (in place) to areas whose fleet falls short on a limit (:func:`area_shortfall`)
-    from ``free`` (trucks in no area) first, else from areas that can spare one: the donor keeps a truck for each of its points and no
-    shortfall of its own. Without a donor the area stays short (the whole-day step then
-    re-inserts what it leaves out)."""
+    from ``free`` (trucks in no area) first, else from areas that can spare one: the donor keeps
+    a truck for each of its points and no shortfall of its own. Without a donor the area stays
+    short (the whole-day step then re-inserts what it leaves out)."""
     k = len(members)
     for _ in range(len(problem.vehicles)):
         short = [a for a in range(k) if members[a] and area_shortfall(problem, members[a], fleet[a])]
@@ -633,7 +636,8 @@ def polish_by_neighbours(problem: ProblemData, params: SolverParams, areas: Sequ
     near = _nearest_areas(problem, areas, sym, medoid, [index[pid] for pid in merged.unassigned if pid in index])
 
     def waiting_for(a: int, b: int) -> list[int]:
-        return [k for k, options in near.items() if problem.points[k].id in unassigned and (a in options or b in options)]
+        return [k for k, options in near.items()
+                if problem.points[k].id in unassigned and (a in options or b in options)]
 
     pairs = _neighbour_pairs(problem, areas, sym, medoid)
     first = {ab: len(waiting_for(*ab)) for ab in pairs}
@@ -735,7 +739,8 @@ def by_idle_trucks(problem: ProblemData, params: SolverParams, plan: Solution, d
     routes = list(plan.routes)
     for j, r in enumerate(sol.routes):
         routes[idle[j]] = _lift_route(problem, part, r, problem.vehicles[idle[j]])
-    unassigned = {pid: why for pid, why in plan.unassigned.items() if pid not in {problem.points[k].id for k in waiting}}
+    offered = {problem.points[k].id for k in waiting}
+    unassigned = {pid: why for pid, why in plan.unassigned.items() if pid not in offered}
     unassigned.update(sol.unassigned)
     log.info("trucks in no area: %d points left out, %d idle trucks, %.1f s -> %d served on %d trucks",
              len(waiting), len(idle), seconds, len(waiting) - len(sol.unassigned), len(sol.used_routes()))
