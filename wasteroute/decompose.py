@@ -25,8 +25,8 @@ OR-Tools' routing search slows down sharply with the number of nodes: at 800-210
 Trucks go to areas by the estimated work and then by every hard limit (:func:`area_shortfall`:
 daily load, containers per trip x trips, stops per day): an area short on one gets a truck from
 an area that can spare it. When trucks cost (``vehicle_fixed_cost``: the fewest trucks are sought)
-the areas get only the trucks planned for their work; the spare trucks, in no area, take what is
-still left out after the neighbouring areas (:func:`by_idle_trucks`).
+the areas get only the trucks planned for their work; the spare trucks, in no area, and any truck
+an area left unused take what is still left out at the end (:func:`by_idle_trucks`).
 
 Coordinates are never used: benchmark days have none and on real days the matrix is the truth.
 
@@ -123,24 +123,27 @@ def solve_by_area(problem: ProblemData, params: SolverParams, *, max_points: int
     merged = _solve_areas(problem, params, areas, t0, deadline - polish_s)
     left = params.time_limit_s if params.solution_limit else deadline - time.perf_counter()
     best, how = merged, ""
-    whole = None
+    # Trucks with nothing to do take what is still left out at the end (:func:`by_idle_trucks`):
+    # time is kept for them. The whole-day and pair searches cannot open an empty truck for it
+    # (a point and an unload at once; Kim 1051, seed 1: 6 points out beside an unused truck).
+    idle = bool(merged.unassigned) and bool(_idle_trucks(problem, merged.routes, range(len(problem.points))))
+    reserve = RESERVE_SHARE * left if idle and not params.solution_limit else 0.0
     if left >= MIN_POLISH_S and whole_day_readable(problem):
-        whole = _polish(problem, params, merged, left)
+        whole = _polish(problem, params, merged, left - reserve)
         if whole is not None and _better(whole, merged):
             best, how = whole, " (whole-day search from the merged area plans)"
     # Not readable whole, or the whole-day search gave nothing better and stopped early (Kim 1051
     # stops: no search from the merged plan after 1 s of its 15 s, at times): neighbouring areas
     # with the time that is left.
-    rest = params.time_limit_s if params.solution_limit else deadline - time.perf_counter()
+    rest = params.time_limit_s if params.solution_limit else deadline - reserve - time.perf_counter()
     if best is merged and rest >= MIN_POLISH_S:
-        # Trucks in no area (``spare``) take what the neighbouring areas could not fit: time kept for them.
-        idle = merged.unassigned and _idle_trucks(problem, merged.routes, range(len(problem.points)))
-        reserve = RESERVE_SHARE * rest if idle else 0.0
         polished = polish_by_neighbours(problem, params, areas, merged, deadline - reserve)
-        if reserve and polished.unassigned:
-            polished = by_idle_trucks(problem, params, polished, deadline)
         if _better(polished, merged) or polished.objective != merged.objective:
             best, how = polished, " (neighbouring areas searched together from the merged plans)"
+    if idle and best.unassigned:
+        filled = by_idle_trucks(problem, params, best, deadline)
+        if _better(filled, best):
+            best, how = filled, how + " (trucks with nothing to do took what was left out)"
     if left >= MIN_POLISH_S:
         log.info("decomposition: %s plan kept (%d unassigned, objective %d)",
                  "polished" if best is not merged else "merged", len(best.unassigned), best.objective)
