@@ -143,3 +143,31 @@ def test_small_loads_go_to_pyvrp_exactly_so_a_tight_day_stays_feasible() -> None
                                                          for i, p in enumerate(pts)),
                                       vehicles=tuple(dataclasses.replace(v, capacity_l=6000) for v in fleet))
     assert _load_unit(kupang_like) == 10
+
+
+def test_pyvrp_gets_nearly_all_the_time_on_a_day_its_model_holds_exactly(caplog) -> None:  # type: ignore[no-untyped-def]
+    """No break, no stops or daily load limits, one landfill: PyVRP's plan needs no repair, so
+    the hybrid gives it 95 % of the budget; a day with a break keeps ``pyvrp_share``."""
+    from problem_factory import NO_BREAK
+
+    from wasteroute.config import Shift
+    from wasteroute.pyvrp_model import relaxed_rules
+
+    pts = [point(f"P{i}") for i in range(4)]
+    exact = make_problem([1000, 2000, 3000, 4000], pts, [vehicle("DT-01", shift=NO_BREAK)])
+    params = SolverParams(time_limit_s=2, seed=0)
+    assert relaxed_rules(exact, params) == []
+    with_break = dataclasses.replace(
+        exact, vehicles=tuple(dataclasses.replace(v, shift=Shift()) for v in exact.vehicles))
+    assert relaxed_rules(with_break, params) == ["breaks"]
+    assert "workload balance terms" in relaxed_rules(exact, dataclasses.replace(params, span_cost_coefficient=1))
+    odd = dataclasses.replace(exact, points=tuple(dataclasses.replace(p, demand_l=1003) for p in pts))
+    assert relaxed_rules(odd, params) == ["loads rounded to 5 L"]
+    with caplog.at_level("INFO", logger="wasteroute"):
+        sol = solve(exact, params)
+    sol.validate()
+    assert "PyVRP gets 95 % of the budget" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="wasteroute"):
+        solve(with_break, params).validate()
+    assert "PyVRP gets" not in caplog.text

@@ -800,6 +800,8 @@ class SolverParams:
     #: Share of the time budget that the hybrid engine gives PyVRP (the rest: OR-Tools).
     #: 0.85: on Kupang's day at 30 s (seeds 0-2) the plans cost 206,450 s on average, against
     #: 207,157 with 0.7 and 208,566 with 0.5 (benchmarks/results/kupang-engines-2026-11-30.md).
+    #: On a day PyVRP's model holds exactly (no breaks, stops or daily load limits, one landfill,
+    #: no balance terms) PyVRP gets at least 0.95 (``pyvrp_model.relaxed_rules``).
     pyvrp_share: float = 0.85
     #: PyVRP iterations when a run is bounded by ``solution_limit`` (no clock decides then).
     pyvrp_iterations: int = 1000

@@ -261,14 +261,36 @@ def _serve_groups(problem: ProblemData) -> list[frozenset[str]]:
     return sorted({_servers(problem, pt) for pt in problem.points}, key=sorted)
 
 
+def relaxed_rules(problem: ProblemData, params: SolverParams) -> list[str]:
+    """The day's rules this model does not hold exactly (empty: PyVRP's plan is OR-Tools' too,
+    up to the order OR-Tools' search may still improve). The hybrid gives PyVRP nearly all of
+    the budget on such days: OR-Tools then only reads its routes back and checks them."""
+    out = []
+    if any(v.shift.break_duration_s for v in problem.vehicles):
+        out.append("breaks")
+    if any(v.max_stops is not None for v in problem.vehicles):
+        out.append("stops per day")
+    if any(v.max_daily_load_l is not None for v in problem.vehicles):
+        out.append("daily load")
+    if len(problem.landfills) != 1:
+        out.append("the last unload with several landfills")
+    if params.span_cost_coefficient or params.soft_max_duration_s is not None:
+        out.append("workload balance terms")
+    unit = _load_unit(problem)
+    if any(pt.demand_l % unit for pt in problem.points) or \
+            any(v.capacity_l % unit for v in problem.vehicles):
+        out.append(f"loads rounded to {unit} L")
+    return out
+
+
 def _load_unit(problem: ProblemData) -> int:
-    """The largest load unit up to ``_LOAD_UNIT_L`` litres that rounding costs at most
-    ``_LOAD_ROUNDING_LOSS`` of the day's load (demands rounded up) and of any truck's capacity
+    """The largest load unit of 10, 5, 2 or 1 litres (at most ``_LOAD_UNIT_L``) that rounding
+    costs at most ``_LOAD_ROUNDING_LOSS`` of the day's load (demands rounded up) and of any truck's capacity
     (rounded down). Kupang's litres: 10; the benchmark sets' small integer demands: usually 1
     (CVRPLIB X-n120-k6 in units of 10 needed more than its 8 trucks and PyVRP found no plan)."""
     demand = np.array([pt.demand_l for pt in problem.points], dtype=np.int64)
     caps = np.array([v.capacity_l for v in problem.vehicles], dtype=np.int64)
-    for unit in range(_LOAD_UNIT_L, 1, -1):
+    for unit in (u for u in (10, 5, 2) if u <= _LOAD_UNIT_L):
         lost_load = int((-(-demand // unit) * unit - demand).sum())
         lost_cap = caps - caps // unit * unit
         if lost_load <= _LOAD_ROUNDING_LOSS * max(1, int(demand.sum())) and \
@@ -320,4 +342,4 @@ def _vehicle_type(problem: ProblemData, params: SolverParams, group: list[int], 
     )
 
 
-__all__ = ["PyvrpRoutes", "solve_pyvrp"]
+__all__ = ["PyvrpRoutes", "relaxed_rules", "solve_pyvrp"]
