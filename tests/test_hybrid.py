@@ -171,3 +171,27 @@ def test_pyvrp_gets_nearly_all_the_time_on_a_day_its_model_holds_exactly(caplog)
     with caplog.at_level("INFO", logger="wasteroute"):
         solve(with_break, params).validate()
     assert "PyVRP gets" not in caplog.text
+
+
+def test_a_large_day_pyvrp_holds_exactly_stays_in_one_piece(caplog) -> None:  # type: ignore[no-untyped-def]
+    """Above ``decompose_above`` a day goes by area, unless the engine is the hybrid and PyVRP's
+    model holds every rule (areas cost CVRPLIB X 0.4-1.9 points); OR-Tools alone still splits."""
+    from problem_factory import NO_BREAK
+
+    from wasteroute.search import whole_for_pyvrp
+
+    pts = [point(f"P{i}") for i in range(8)]
+    prob = make_problem([500 * (i + 1) for i in range(8)], pts,
+                        [vehicle("DT-01", shift=NO_BREAK), vehicle("DT-02", shift=NO_BREAK)])
+    params = SolverParams(time_limit_s=3, seed=0, decompose_above=5, area_max_points=4)
+    assert whole_for_pyvrp(prob, params)
+    assert not whole_for_pyvrp(prob, dataclasses.replace(params, engine="ortools"))
+    with caplog.at_level("INFO", logger="wasteroute"):
+        sol = solve(prob, params)
+    sol.validate()
+    assert not sol.unassigned and sol.engine == "hybrid"
+    assert "8 points in one piece" in caplog.text and "area 1/" not in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="wasteroute"):
+        solve(prob, dataclasses.replace(params, engine="ortools")).validate()
+    assert "area 1/" in caplog.text
