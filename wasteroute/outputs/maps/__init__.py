@@ -19,8 +19,9 @@ which share :mod:`.text`, do not load folium.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .draw import (
@@ -41,14 +42,4 @@ _HOME = {name: "draw" for name in ("OSM_ATTRIBUTION", "PALETTE", "TRIP_DASHES", 
 __all__ = sorted(_HOME)
 
 
-def __getattr__(name: str) -> Any:
-    """Load an entry point from its module on first use (PEP 562)."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
